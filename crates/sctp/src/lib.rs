@@ -5,4 +5,5 @@
 //! project's `ARCHITECTURE.md`).
 #![forbid(unsafe_code)]
 
+pub mod chunk;
 pub mod types;
