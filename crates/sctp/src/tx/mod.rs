@@ -1,0 +1,3 @@
+//! The send half of the association.
+
+pub mod outstanding_data;
