@@ -6,4 +6,5 @@
 #![forbid(unsafe_code)]
 
 pub mod chunk;
+pub mod congestion;
 pub mod types;
