@@ -7,4 +7,5 @@
 
 pub mod chunk;
 pub mod congestion;
+pub mod tx;
 pub mod types;
