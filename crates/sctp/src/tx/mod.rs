@@ -2,3 +2,5 @@
 //! scheduling and retransmission timing.
 
 pub mod rto;
+pub mod scheduler;
+pub mod send_queue;
