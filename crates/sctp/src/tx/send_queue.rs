@@ -1018,6 +1018,11 @@ mod tests {
     }
 
     #[test]
+    fn message_overhead_covers_the_bookkeeping() {
+        assert!(SendQueue::MESSAGE_OVERHEAD >= std::mem::size_of::<QueuedMessage>());
+    }
+
+    #[test]
     fn buffered_amount_falls_as_fragments_are_produced() {
         let now = Instant::now();
         let mut q = SendQueue::new(1 << 20);
