@@ -6,5 +6,6 @@
 #![forbid(unsafe_code)]
 
 pub mod chunk;
+pub mod congestion;
 pub mod tx;
 pub mod types;

@@ -1,3 +1,7 @@
-//! The send half of the association.
+//! The sending half of the association: outgoing message queues, stream
+//! scheduling, data in flight and retransmission timing.
 
 pub mod outstanding_data;
+pub mod rto;
+pub mod scheduler;
+pub mod send_queue;
