@@ -5,7 +5,11 @@
 //! project's `ARCHITECTURE.md`).
 #![forbid(unsafe_code)]
 
+pub mod capabilities;
 pub mod chunk;
 pub mod congestion;
+mod cookie;
+pub mod options;
+mod timer;
 pub mod tx;
 pub mod types;

@@ -20,6 +20,7 @@ use crate::chunk::data::DataChunk;
 use crate::chunk::forward_tsn::SkippedStream;
 use crate::chunk::iforward_tsn::SkippedMessage;
 use crate::chunk::sack::GapAckBlock;
+use crate::tx::send_queue::MessageId;
 use crate::types::{Data, StreamId, Tsn};
 
 /// Miss indications after which a chunk is fast-retransmitted (RFC 9260 §7.2.4).
@@ -51,7 +52,7 @@ struct Item {
     data: Data,
     /// Bytes the chunk counts for in flight size and peer window.
     size: u32,
-    message_id: u64,
+    message_id: MessageId,
     limits: ChunkLimits,
     sent_at: Instant,
     state: State,
@@ -66,7 +67,7 @@ pub struct AbandonedMessage {
     /// The stream the message was sent on.
     pub stream_id: StreamId,
     /// The sender-side identity passed to [`OutstandingData::insert`].
-    pub message_id: u64,
+    pub message_id: MessageId,
     /// Whether fragments of the message were never sent: the send queue must
     /// drop the rest of it.
     pub unsent_remainder: bool,
@@ -206,7 +207,7 @@ impl OutstandingData {
         now: Instant,
         data: Data,
         size: u32,
-        message_id: u64,
+        message_id: MessageId,
         limits: ChunkLimits,
     ) -> Tsn {
         let tsn = self.end();
@@ -769,7 +770,7 @@ mod tests {
                 now,
                 data(1, i as u16, true, true),
                 116,
-                u64::from(i),
+                MessageId::for_test(u64::from(i)),
                 ChunkLimits::default(),
             );
         }
@@ -893,10 +894,28 @@ mod tests {
             expires_at: None,
         };
         // Message 7: three fragments on stream 2 (ordered, SSN 4), then message 8.
-        o.insert(t0, data(2, 4, true, false), 116, 7, lim);
-        o.insert(t0, data(2, 4, false, false), 116, 7, lim);
-        o.insert(t0, data(2, 4, false, true), 116, 7, lim);
-        o.insert(t0, data(2, 5, true, true), 116, 8, lim);
+        o.insert(
+            t0,
+            data(2, 4, true, false),
+            116,
+            MessageId::for_test(7),
+            lim,
+        );
+        o.insert(
+            t0,
+            data(2, 4, false, false),
+            116,
+            MessageId::for_test(7),
+            lim,
+        );
+        o.insert(
+            t0,
+            data(2, 4, false, true),
+            116,
+            MessageId::for_test(7),
+            lim,
+        );
+        o.insert(t0, data(2, 5, true, true), 116, MessageId::for_test(8), lim);
         // The first fragment takes its two siblings with it.
         assert_eq!(o.expire_all_in_flight(), 2);
         assert!(!o.has_data_to_retransmit());
@@ -913,8 +932,14 @@ mod tests {
             }]
         );
         let a = o.poll_abandoned().unwrap();
-        assert_eq!((a.message_id, a.unsent_remainder), (7, false));
-        assert_eq!(o.poll_abandoned().unwrap().message_id, 8);
+        assert_eq!(
+            (a.message_id, a.unsent_remainder),
+            (MessageId::for_test(7), false)
+        );
+        assert_eq!(
+            o.poll_abandoned().unwrap().message_id,
+            MessageId::for_test(8)
+        );
         o.handle_sack(t0, Tsn(103), &[], false).unwrap();
         assert!(o.is_empty());
         assert!(!o.should_send_forward_tsn());
@@ -928,7 +953,13 @@ mod tests {
             max_retransmits: None,
             expires_at: Some(t0 + Duration::from_millis(50)),
         };
-        let tsn = o.insert(t0, data(3, 0, true, false), 116, 1, lim);
+        let tsn = o.insert(
+            t0,
+            data(3, 0, true, false),
+            116,
+            MessageId::for_test(1),
+            lim,
+        );
         o.expire_all_in_flight();
         // Not yet expired: retransmitted.
         assert!(
@@ -953,9 +984,21 @@ mod tests {
             max_retransmits: Some(0),
             expires_at: None,
         };
-        o.insert(t0, data(1, 0, true, true), 116, 1, lim);
-        o.insert(t0, data(1, 1, true, true), 116, 2, ChunkLimits::default());
-        o.insert(t0, data(1, 2, true, true), 116, 3, ChunkLimits::default());
+        o.insert(t0, data(1, 0, true, true), 116, MessageId::for_test(1), lim);
+        o.insert(
+            t0,
+            data(1, 1, true, true),
+            116,
+            MessageId::for_test(2),
+            ChunkLimits::default(),
+        );
+        o.insert(
+            t0,
+            data(1, 2, true, true),
+            116,
+            MessageId::for_test(3),
+            ChunkLimits::default(),
+        );
         // 11 and 12 acked by gap; 10 reaches 3 misses over three SACKs.
         for _ in 0..3 {
             o.handle_sack(t0, Tsn(9), &[gap(2, 3)], false).ok();
@@ -1000,7 +1043,7 @@ mod tests {
                         let limits = if arg % 3 == 0 {
                             ChunkLimits { max_retransmits: Some(u16::from(arg % 2)), expires_at: None }
                         } else { ChunkLimits::default() };
-                        let tsn = o.insert(now, data(1, 0, true, true), 50 + u32::from(arg), next_id, limits);
+                        let tsn = o.insert(now, data(1, 0, true, true), 50 + u32::from(arg), MessageId::for_test(next_id), limits);
                         next_id += 1;
                         if arg % 4 != 0 {
                             received.insert(o.unwrap(tsn));

@@ -100,6 +100,14 @@ impl OutgoingMessage {
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
 pub struct MessageId(u64);
 
+impl MessageId {
+    /// A message id made up by a test.
+    #[cfg(test)]
+    pub(crate) fn for_test(n: u64) -> Self {
+        Self(n)
+    }
+}
+
 /// One fragment cut from a queued message, with what the retransmission
 /// queue must know about the message.
 #[derive(Clone, PartialEq, Eq, Debug)]

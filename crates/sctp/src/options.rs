@@ -1,0 +1,96 @@
+//! Every knob of an association, with its default and why.
+
+use std::time::Duration;
+
+/// Configuration of one SCTP association.
+///
+/// The defaults suit WebRTC data channels over DTLS: SCTP ports 5000, a
+/// path MTU that fits inside DTLS and UDP over any sane network, and a
+/// 256 KiB maximum message as announced in SDP by browsers.
+///
+/// ```
+/// use sanderling_sctp::options::SctpOptions;
+/// let opts = SctpOptions { max_message_size: 16 << 20, ..SctpOptions::default() };
+/// assert_eq!(opts.local_port, 5000);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SctpOptions {
+    /// Our SCTP port (`a=sctp-port`; 5000 in every browser).
+    pub local_port: u16,
+    /// The peer's SCTP port.
+    pub remote_port: u16,
+    /// Largest SCTP packet we send, in bytes. 1200 leaves room for DTLS,
+    /// UDP, IPv6 and a TURN channel header inside a 1280-byte IPv6 minimum
+    /// MTU, the size browsers use.
+    pub mtu: usize,
+    /// Largest message we send or accept (`a=max-message-size`).
+    pub max_message_size: usize,
+    /// Receive buffer: bytes held for reassembly and not yet read; also the
+    /// initial advertised receiver window.
+    pub max_receive_buffer: usize,
+    /// Total bytes queued for sending across all streams; `send` fails
+    /// beyond it (backpressure instead of unbounded memory).
+    pub max_send_buffer: usize,
+    /// Initial retransmission timeout. RFC 9260 says 1 s.
+    pub rto_initial: Duration,
+    /// Lower bound of the retransmission timeout. RFC 9260's 1 s makes a
+    /// single loss on a LAN stall for a second; WebRTC stacks use a few
+    /// hundred milliseconds.
+    pub rto_min: Duration,
+    /// Upper bound of the retransmission timeout. RFC 9260 says 60 s; a data
+    /// channel user wants a dead peer noticed sooner.
+    pub rto_max: Duration,
+    /// Consecutive retransmission timeouts after which the association
+    /// fails (Association.Max.Retrans).
+    pub max_retransmissions: u32,
+    /// Retransmissions of INIT and COOKIE-ECHO before giving up
+    /// (Max.Init.Retransmits).
+    pub max_init_retransmissions: u32,
+    /// Upper bound of the delayed-SACK timer (RFC 9260 §6.2: at most 500 ms).
+    pub delayed_ack_max: Duration,
+    /// Idle time after which a HEARTBEAT probes the peer (HB.interval).
+    pub heartbeat_interval: Duration,
+    /// How long a state cookie stays valid (Valid.Cookie.Life).
+    pub cookie_lifetime: Duration,
+    /// Initial congestion window, in packets of `mtu` bytes (RFC 6928's 10).
+    pub initial_cwnd_packets: usize,
+    /// Streams we announce in each direction (WebRTC: all 65535).
+    pub num_streams: u16,
+    /// Announce PR-SCTP (RFC 3758): needed for unreliable data channels.
+    pub enable_partial_reliability: bool,
+    /// Announce I-DATA and message interleaving (RFC 8260).
+    pub enable_message_interleaving: bool,
+    /// Offer to skip CRC32C because DTLS protects the packets (RFC 9653).
+    /// Only true when the association runs over DTLS.
+    pub enable_zero_checksum: bool,
+    /// Seed of every random choice (verification tag, initial TSN, cookie
+    /// key). Fill from the operating system's generator in production.
+    pub seed: [u8; 32],
+}
+
+impl Default for SctpOptions {
+    fn default() -> Self {
+        Self {
+            local_port: 5000,
+            remote_port: 5000,
+            mtu: 1200,
+            max_message_size: 256 * 1024,
+            max_receive_buffer: 4 * 1024 * 1024,
+            max_send_buffer: 16 * 1024 * 1024,
+            rto_initial: Duration::from_secs(1),
+            rto_min: Duration::from_millis(200),
+            rto_max: Duration::from_secs(10),
+            max_retransmissions: 10,
+            max_init_retransmissions: 8,
+            delayed_ack_max: Duration::from_millis(200),
+            heartbeat_interval: Duration::from_secs(30),
+            cookie_lifetime: Duration::from_secs(60),
+            initial_cwnd_packets: 10,
+            num_streams: 65535,
+            enable_partial_reliability: true,
+            enable_message_interleaving: true,
+            enable_zero_checksum: false,
+            seed: [0; 32],
+        }
+    }
+}

@@ -1,0 +1,393 @@
+//! Sending policy around the data in flight: congestion window, the peer's
+//! receiver window, the retransmission timer (T3-rtx) and RTT measurement.
+//!
+//! [`OutstandingData`] records chunks; this decides when the association
+//! may put a chunk on the wire and reacts to SACKs and timeouts (RFC 9260
+//! §6.1–6.3, §7).
+
+use std::time::{Duration, Instant};
+
+use crate::chunk::data::DataChunk;
+use crate::chunk::sack::SackChunk;
+use crate::congestion::{AckEvent, CongestionController};
+use crate::timer::Timer;
+use crate::tx::outstanding_data::{AckOutcome, ChunkLimits, OutstandingData, SackError};
+use crate::tx::rto::RtoEstimator;
+use crate::tx::send_queue::MessageId;
+use crate::types::{Data, Tsn};
+
+/// The send-side data path of one association.
+#[derive(Debug)]
+pub struct RetransmissionQueue {
+    outstanding: OutstandingData,
+    cc: Box<dyn CongestionController>,
+    rto: RtoEstimator,
+    t3: Timer,
+    /// The peer's window: last advertised a_rwnd minus what was sent since
+    /// (RFC 9260 §6.2.1).
+    peer_rwnd: u64,
+    /// Fast retransmit lets the next packet ignore cwnd (§7.2.4 step 3).
+    fast_retransmit_pending: bool,
+    last_data_sent: Option<Instant>,
+}
+
+impl RetransmissionQueue {
+    /// A queue whose first chunk gets `initial_tsn`, for a peer that
+    /// announced `peer_a_rwnd`.
+    pub fn new(
+        initial_tsn: Tsn,
+        peer_a_rwnd: u32,
+        cc: Box<dyn CongestionController>,
+        rto: RtoEstimator,
+    ) -> Self {
+        Self {
+            outstanding: OutstandingData::new(initial_tsn),
+            cc,
+            rto,
+            t3: Timer::default(),
+            peer_rwnd: u64::from(peer_a_rwnd),
+            fast_retransmit_pending: false,
+            last_data_sent: None,
+        }
+    }
+
+    /// The chunks in flight.
+    pub fn outstanding(&self) -> &OutstandingData {
+        &self.outstanding
+    }
+
+    /// The chunks in flight, mutably (abandonment, FORWARD-TSN).
+    pub fn outstanding_mut(&mut self) -> &mut OutstandingData {
+        &mut self.outstanding
+    }
+
+    /// The current retransmission timeout.
+    pub fn rto(&self) -> Duration {
+        self.rto.rto()
+    }
+
+    /// The RTO estimator (heartbeats feed it too).
+    pub fn rto_estimator_mut(&mut self) -> &mut RtoEstimator {
+        &mut self.rto
+    }
+
+    /// The smoothed round-trip time, once measured.
+    pub fn srtt(&self) -> Option<Duration> {
+        self.rto.srtt()
+    }
+
+    /// The congestion window in bytes.
+    pub fn cwnd(&self) -> usize {
+        self.cc.cwnd()
+    }
+
+    /// The peer's remaining receiver window in bytes.
+    pub fn peer_rwnd(&self) -> u64 {
+        self.peer_rwnd
+    }
+
+    /// The deadline of T3-rtx.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        self.t3.deadline()
+    }
+
+    /// Processes a SACK. Returns what it acknowledged.
+    pub fn handle_sack(&mut self, now: Instant, sack: &SackChunk) -> Result<AckOutcome, SackError> {
+        let flight_before = self.outstanding.flight_bytes();
+        let in_fr = self.cc.in_fast_recovery();
+        let out = self.outstanding.handle_sack(
+            now,
+            sack.cumulative_tsn_ack,
+            &sack.gap_ack_blocks,
+            in_fr,
+        )?;
+        if sack.cumulative_tsn_ack != self.outstanding.cumulative_tsn_ack() {
+            // Stale SACK: its window is old too (§6.2.1 rule 2 ignores it).
+            return Ok(out);
+        }
+        if let Some(rtt) = out.rtt {
+            self.rto.observe_rtt(rtt);
+        }
+        self.cc.on_ack(&AckEvent {
+            now,
+            bytes_acked: usize::try_from(out.bytes_acked).unwrap_or(usize::MAX),
+            flight_size_before: usize::try_from(flight_before).unwrap_or(usize::MAX),
+            flight_size_after: usize::try_from(self.outstanding.flight_bytes())
+                .unwrap_or(usize::MAX),
+            cumulative_tsn_ack: sack.cumulative_tsn_ack,
+        });
+        if out.newly_fast_retransmit > 0 {
+            let highest = Tsn(self.outstanding.next_tsn().0.wrapping_sub(1));
+            self.cc.on_fast_retransmit(highest);
+            self.fast_retransmit_pending = true;
+        }
+        self.peer_rwnd =
+            u64::from(sack.a_rwnd).saturating_sub(self.outstanding.outstanding_bytes());
+        // §6.3.2 R2/R3: stop when nothing is in flight, restart when the
+        // earliest outstanding chunk was acknowledged.
+        if !self.outstanding.has_in_flight() {
+            self.t3.stop();
+        } else if out.cumulative_advanced {
+            self.t3.start(now, self.rto.rto());
+        }
+        Ok(out)
+    }
+
+    /// Handles T3-rtx if it expired by `now`: every chunk in flight is
+    /// lost, the RTO backs off and cwnd collapses (§6.3.3). Returns the
+    /// number of consecutive expirations, or `None` if it had not expired.
+    pub fn handle_timeout(&mut self, now: Instant) -> Option<u32> {
+        if !self.t3.expire(now) {
+            return None;
+        }
+        self.rto.backoff();
+        self.cc.on_retransmission_timeout();
+        self.outstanding.expire_lifetimes(now);
+        self.outstanding.expire_all_in_flight();
+        self.fast_retransmit_pending = false;
+        Some(self.t3.expirations())
+    }
+
+    /// Forgets the count of consecutive T3 expirations (the peer is alive).
+    pub fn reset_expirations(&mut self) {
+        if let Some(deadline) = self.t3.deadline() {
+            self.t3.stop();
+            self.t3.start(deadline, Duration::ZERO);
+        } else {
+            self.t3.stop();
+        }
+    }
+
+    fn cwnd_allows(&self) -> bool {
+        self.outstanding.flight_bytes() < self.cc.cwnd() as u64
+    }
+
+    /// Whether a retransmission may go into the packet being built.
+    pub fn can_retransmit(&self) -> bool {
+        self.outstanding.has_data_to_retransmit()
+            && (self.fast_retransmit_pending || self.cwnd_allows())
+    }
+
+    /// Takes the next chunk to retransmit if it fits in `max_size` bytes.
+    pub fn pop_retransmission(&mut self, now: Instant, max_size: usize) -> Option<DataChunk> {
+        if !self.can_retransmit() {
+            return None;
+        }
+        let max = u32::try_from(max_size).unwrap_or(u32::MAX);
+        let size = self.outstanding.peek_retransmission_size()?;
+        let chunk = self.outstanding.pop_retransmission(now, max)?;
+        self.peer_rwnd = self.peer_rwnd.saturating_sub(u64::from(size));
+        self.t3.start_if_stopped(now, self.rto.rto());
+        self.last_data_sent = Some(now);
+        Some(chunk)
+    }
+
+    /// The packet that carried fast retransmissions was built.
+    pub fn end_of_packet(&mut self) {
+        self.fast_retransmit_pending = false;
+    }
+
+    /// How many bytes of new data may be sent now (one chunk may overshoot
+    /// cwnd, as §6.1 rule B allows; a zero peer window still admits one
+    /// probing chunk when nothing is in flight, rule A).
+    pub fn new_data_allowance(&self, now: Instant) -> u64 {
+        let _ = now;
+        if !self.cwnd_allows() {
+            return 0;
+        }
+        if self.peer_rwnd == 0 {
+            return if self.outstanding.outstanding_bytes() == 0 {
+                u64::MAX
+            } else {
+                0
+            };
+        }
+        self.peer_rwnd
+    }
+
+    /// Calls the congestion controller's idle decay if nothing was sent for
+    /// longer than an RTO (§7.2.1).
+    pub fn before_new_data(&mut self, now: Instant) {
+        if let Some(last) = self.last_data_sent
+            && self.outstanding.is_empty()
+        {
+            let idle = now.saturating_duration_since(last);
+            if idle > self.rto.rto() {
+                self.cc.on_idle(idle, self.rto.rto());
+            }
+        }
+    }
+
+    /// Records a chunk sent for the first time; returns its TSN.
+    pub fn send_new(
+        &mut self,
+        now: Instant,
+        data: Data,
+        size: u32,
+        message_id: MessageId,
+        limits: ChunkLimits,
+    ) -> Tsn {
+        let tsn = self.outstanding.insert(now, data, size, message_id, limits);
+        self.peer_rwnd = self.peer_rwnd.saturating_sub(u64::from(size));
+        self.t3.start_if_stopped(now, self.rto.rto());
+        self.last_data_sent = Some(now);
+        tsn
+    }
+
+    /// Something (FORWARD-TSN) must be resent on T3; keep the timer going
+    /// while abandoned data waits to be skipped.
+    pub fn ensure_timer(&mut self, now: Instant) {
+        if self.outstanding.should_send_forward_tsn() || self.outstanding.has_data_to_retransmit() {
+            self.t3.start_if_stopped(now, self.rto.rto());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chunk::sack::GapAckBlock;
+    use crate::congestion::{NewReno, NewRenoConfig};
+    use crate::types::{Ppid, StreamId};
+    use bytes::Bytes;
+
+    const MTU: usize = 1200;
+
+    fn queue(rwnd: u32) -> RetransmissionQueue {
+        let cc = NewReno::new(NewRenoConfig {
+            mtu: MTU,
+            ..NewRenoConfig::default()
+        })
+        .unwrap();
+        let rto = RtoEstimator::new(
+            Duration::from_secs(1),
+            Duration::from_millis(200),
+            Duration::from_secs(10),
+        )
+        .unwrap();
+        RetransmissionQueue::new(Tsn(1), rwnd, Box::new(cc), rto)
+    }
+
+    fn chunk() -> Data {
+        Data {
+            stream_id: StreamId(0),
+            ppid: Ppid(53),
+            payload: Bytes::from_static(&[7; 1100]),
+            is_beginning: true,
+            is_end: true,
+            ..Data::default()
+        }
+    }
+
+    fn fill(q: &mut RetransmissionQueue, now: Instant) -> usize {
+        let mut n = 0;
+        while q.new_data_allowance(now) >= 1116 {
+            q.send_new(
+                now,
+                chunk(),
+                1116,
+                MessageId::for_test(n as u64),
+                ChunkLimits::default(),
+            );
+            n += 1;
+        }
+        n
+    }
+
+    fn sack(cum: u32, a_rwnd: u32, gaps: &[(u16, u16)]) -> SackChunk {
+        SackChunk {
+            cumulative_tsn_ack: Tsn(cum),
+            a_rwnd,
+            gap_ack_blocks: gaps
+                .iter()
+                .map(|&(start, end)| GapAckBlock { start, end })
+                .collect(),
+            duplicate_tsns: vec![],
+        }
+    }
+
+    #[test]
+    fn initial_window_is_ten_packets_and_grows_with_acks() {
+        let t0 = Instant::now();
+        let mut q = queue(1 << 20);
+        assert_eq!(
+            fill(&mut q, t0),
+            11,
+            "sends while flight < cwnd: 10 full packets plus one overshoot"
+        );
+        assert!(q.poll_timeout().is_some());
+        let t1 = t0 + Duration::from_millis(50);
+        q.handle_sack(t1, &sack(11, 1 << 20, &[])).unwrap();
+        assert!(q.cwnd() > 10 * MTU);
+        assert_eq!(q.srtt(), Some(Duration::from_millis(50)));
+        assert!(q.poll_timeout().is_none(), "nothing in flight: T3 stopped");
+    }
+
+    #[test]
+    fn peer_window_limits_new_data_and_zero_window_probes() {
+        let t0 = Instant::now();
+        let mut q = queue(3000);
+        assert_eq!(fill(&mut q, t0), 2);
+        // Peer's buffer is full: window 0 while data is outstanding.
+        q.handle_sack(t0, &sack(2, 0, &[])).unwrap();
+        assert_eq!(
+            q.new_data_allowance(t0),
+            u64::MAX,
+            "nothing outstanding: one probe allowed"
+        );
+        q.send_new(
+            t0,
+            chunk(),
+            1116,
+            MessageId::for_test(9),
+            ChunkLimits::default(),
+        );
+        assert_eq!(q.new_data_allowance(t0), 0);
+    }
+
+    #[test]
+    fn t3_expiry_backs_off_and_retransmits_everything() {
+        let t0 = Instant::now();
+        let mut q = queue(1 << 20);
+        let n = fill(&mut q, t0);
+        let deadline = q.poll_timeout().unwrap();
+        assert_eq!(deadline, t0 + Duration::from_secs(1));
+        assert_eq!(q.handle_timeout(deadline - Duration::from_millis(1)), None);
+        assert_eq!(q.handle_timeout(deadline), Some(1));
+        assert_eq!(q.cwnd(), MTU, "cwnd collapses to one MTU");
+        assert_eq!(q.rto(), Duration::from_secs(2));
+        let first = q.pop_retransmission(deadline, MTU).unwrap();
+        assert_eq!(first.tsn, Tsn(1));
+        // Flight (1116) is still below one MTU of cwnd: one more may go.
+        assert_eq!(q.pop_retransmission(deadline, MTU).unwrap().tsn, Tsn(2));
+        assert!(
+            q.pop_retransmission(deadline, MTU).is_none(),
+            "cwnd of one MTU is full"
+        );
+        assert_eq!(q.poll_timeout(), Some(deadline + Duration::from_secs(2)));
+        assert!(n > 1);
+    }
+
+    #[test]
+    fn fast_retransmit_ignores_cwnd_for_one_packet() {
+        let t0 = Instant::now();
+        let mut q = queue(1 << 20);
+        fill(&mut q, t0);
+        // TSN 1 lost, 2..=4 acked over three SACKs.
+        for end in 1..=2u16 {
+            q.handle_sack(t0, &sack(0, 1 << 20, &[(2, end + 1)]))
+                .unwrap();
+            assert!(!q.can_retransmit());
+        }
+        let cwnd_before = q.cwnd();
+        q.handle_sack(t0, &sack(0, 1 << 20, &[(2, 4)])).unwrap();
+        assert_eq!(q.cwnd(), (cwnd_before / 2).max(4 * MTU), "halved");
+        assert!(
+            q.can_retransmit(),
+            "allowed although flight exceeds the halved cwnd"
+        );
+        assert_eq!(q.pop_retransmission(t0, MTU).unwrap().tsn, Tsn(1));
+        q.end_of_packet();
+        assert!(!q.can_retransmit());
+    }
+}
