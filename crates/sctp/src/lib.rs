@@ -6,4 +6,9 @@
 #![forbid(unsafe_code)]
 
 pub mod chunk;
+pub mod error_cause;
+pub mod packet;
+pub mod param;
+pub mod parse_error;
 pub mod types;
+mod wire;
