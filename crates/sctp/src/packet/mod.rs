@@ -20,6 +20,24 @@
 //! significant byte first (RFC 9260 Appendix A): for the value `c` the
 //! field holds `c.to_le_bytes()`. The tests check this against packets
 //! produced by other implementations.
+//!
+//! ```
+//! use sanderling_sctp::chunk::{Chunk, SackChunk};
+//! use sanderling_sctp::packet::{ChecksumPolicy, Packet, PacketWriter};
+//!
+//! let mut writer = PacketWriter::new(5000, 5000, 0x1234_5678, 1200);
+//! writer.push(&SackChunk::default()).expect("fits");
+//! let datagram = writer.finish(true);
+//!
+//! let packet = Packet::parse(datagram, ChecksumPolicy::Verify).expect("valid");
+//! for raw in packet.chunks() {
+//!     match Chunk::parse(&raw) {
+//!         Ok(Chunk::Sack(sack)) => assert_eq!(sack, SackChunk::default()),
+//!         Ok(other) => panic!("unexpected {other:?}"),
+//!         Err(e) => panic!("malformed: {e}"),
+//!     }
+//! }
+//! ```
 
 use bytes::Bytes;
 
