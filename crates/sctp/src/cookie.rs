@@ -53,8 +53,9 @@ pub(crate) enum CookieError {
     Malformed,
     #[error("state cookie signature invalid")]
     BadSignature,
-    #[error("state cookie stale by {0:?}")]
-    Stale(Duration),
+    /// Authentic but too old; `peer_tag` addresses the error report.
+    #[error("state cookie stale by {staleness:?}")]
+    Stale { staleness: Duration, peer_tag: u32 },
 }
 
 /// The HMAC key of one endpoint.
@@ -118,7 +119,10 @@ impl StateCookie {
         let created_at = Duration::from_micros(u64::from_be_bytes(created));
         let age = now.saturating_sub(created_at);
         if age > lifetime {
-            return Err(CookieError::Stale(age - lifetime));
+            return Err(CookieError::Stale {
+                staleness: age - lifetime,
+                peer_tag: u32_at(20),
+            });
         }
         Ok(Self {
             created_at,
@@ -180,7 +184,10 @@ mod tests {
         let now = Duration::from_millis(1500 + 60_000 + 250);
         assert_eq!(
             StateCookie::verify(&wire, &key, now, Duration::from_secs(60)),
-            Err(CookieError::Stale(Duration::from_millis(250)))
+            Err(CookieError::Stale {
+                staleness: Duration::from_millis(250),
+                peer_tag: 0xdead_beef
+            })
         );
     }
 

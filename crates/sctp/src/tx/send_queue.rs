@@ -144,6 +144,12 @@ pub enum SendError {
     /// completes or is rolled back.
     #[error("stream {} is being reset", .0.0)]
     StreamResetting(StreamId),
+    /// The stream id is beyond the streams the peer accepts.
+    #[error("stream {} is not open towards the peer", .0.0)]
+    InvalidStream(StreamId),
+    /// The association is shutting down or has ended.
+    #[error("the association is closing or closed")]
+    Closed,
 }
 
 /// A stream-management call that does not fit the queue's state. Nothing

@@ -1,0 +1,164 @@
+//! Filling packets (RFC 9260 §6.10 bundling): control chunks first, then a
+//! SACK, FORWARD-TSN, retransmissions and finally new data, as much as
+//! the MTU, the congestion window and the peer's window allow.
+
+use std::time::Instant;
+
+use bytes::Bytes;
+
+use super::{Association, State};
+use crate::chunk::data::{AsData, DataChunk};
+use crate::chunk::forward_tsn::ForwardTsnChunk;
+use crate::chunk::idata::AsIData;
+use crate::chunk::iforward_tsn::IForwardTsnChunk;
+use crate::chunk::{Chunk, WriteChunk};
+use crate::tx::outstanding_data::ChunkLimits;
+
+/// Bytes of a DATA chunk before its payload.
+const DATA_HEADER: usize = 16;
+/// Bytes of an I-DATA chunk before its payload.
+const IDATA_HEADER: usize = 20;
+
+impl Association {
+    /// The next packet to send to the peer, if any. Call until `None` after
+    /// every input, timeout or user call.
+    pub fn poll_transmit(&mut self, now: Instant) -> Option<Bytes> {
+        if let Some(p) = self.pending_packets.pop_front() {
+            self.stats.packets_sent += 1;
+            return Some(p);
+        }
+        if self.terminated
+            || !matches!(
+                self.state,
+                State::Established
+                    | State::ShutdownPending
+                    | State::ShutdownSent
+                    | State::ShutdownReceived
+                    | State::ShutdownAckSent
+            )
+        {
+            return None;
+        }
+        let tcb = self.tcb.as_mut()?;
+        let w = &mut self.writer;
+        let interleaving = tcb.capabilities.message_interleaving;
+
+        while let Some(c) = self.control.front() {
+            if w.fits(c) {
+                let _ = w.push(c);
+                self.control.pop_front();
+            } else if w.is_empty() {
+                // Larger than a packet can ever be: drop rather than stall.
+                self.control.pop_front();
+            } else {
+                break;
+            }
+        }
+
+        let may_send_new = matches!(
+            self.state,
+            State::Established | State::ShutdownPending | State::ShutdownReceived
+        );
+        let will_send_data = tcb.rtx.can_retransmit()
+            || (may_send_new && self.send_queue.has_data() && tcb.rtx.new_data_allowance(now) > 0);
+        // A SACK that is due goes now; one that is merely delayed rides
+        // along with data for free.
+        if tcb.rx.should_send_sack() || (will_send_data && tcb.rx.poll_timeout().is_some()) {
+            let sack = tcb.rx.create_sack();
+            if w.fits(&sack) {
+                let _ = w.push(&sack);
+            }
+        }
+
+        if tcb.forward_tsn_due {
+            tcb.forward_tsn_due = false;
+            let outstanding = tcb.rtx.outstanding();
+            if outstanding.should_send_forward_tsn() {
+                let chunk = if interleaving {
+                    let (new_cumulative_tsn, skipped) = outstanding.iforward_tsn();
+                    Chunk::IForwardTsn(IForwardTsnChunk { new_cumulative_tsn, skipped })
+                } else {
+                    let (new_cumulative_tsn, skipped_streams) = outstanding.forward_tsn();
+                    Chunk::ForwardTsn(ForwardTsnChunk {
+                        new_cumulative_tsn,
+                        skipped_streams,
+                    })
+                };
+                if w.fits(&chunk) {
+                    let _ = w.push(&chunk);
+                }
+            }
+        }
+
+        let mut retransmitted = false;
+        while let Some(chunk) = tcb.rtx.pop_retransmission(now, w.remaining()) {
+            let _ = push_data(w, &chunk, interleaving);
+            retransmitted = true;
+            self.stats.data_chunks_retransmitted += 1;
+        }
+        if retransmitted {
+            tcb.rtx.end_of_packet();
+        }
+
+        let mut produced = false;
+        if may_send_new && self.send_queue.has_data() {
+            tcb.rtx.before_new_data(now);
+            let header = if interleaving { IDATA_HEADER } else { DATA_HEADER };
+            loop {
+                let allowance = tcb.rtx.new_data_allowance(now);
+                let room = w.remaining();
+                if allowance == 0 || room < header + 4 {
+                    break;
+                }
+                let by_window = usize::try_from(allowance).unwrap_or(usize::MAX).saturating_sub(header);
+                // Payloads are cut at multiples of four so padding never
+                // pushes a chunk past the room left.
+                let max_payload = ((room - header) & !3).min(by_window.max(1));
+                let Some(fragment) = self.send_queue.produce_next(now, max_payload) else {
+                    break;
+                };
+                produced = true;
+                let chunk = DataChunk {
+                    tsn: tcb.rtx.outstanding().next_tsn(),
+                    immediate_ack: false,
+                    data: fragment.data,
+                };
+                let size = push_data(w, &chunk, interleaving);
+                let limits = if tcb.capabilities.partial_reliability {
+                    ChunkLimits {
+                        max_retransmits: fragment.max_retransmits,
+                        expires_at: fragment.expires_at,
+                    }
+                } else {
+                    ChunkLimits::default()
+                };
+                tcb.rtx.send_new(now, chunk.data, size, fragment.message_id, limits);
+                self.stats.data_chunks_sent += 1;
+            }
+        }
+
+        let zero_checksum = tcb.capabilities.zero_checksum;
+        if produced {
+            self.collect_events();
+        }
+        if self.writer.is_empty() {
+            return None;
+        }
+        self.stats.packets_sent += 1;
+        Some(self.writer.finish(!zero_checksum))
+    }
+}
+
+/// Writes a DATA or I-DATA chunk; returns its size on the wire.
+fn push_data(w: &mut crate::packet::PacketWriter, chunk: &DataChunk, interleaving: bool) -> u32 {
+    let size = if interleaving {
+        let c = AsIData(chunk);
+        let _ = w.push(&c);
+        c.serialized_len()
+    } else {
+        let c = AsData(chunk);
+        let _ = w.push(&c);
+        c.serialized_len()
+    };
+    u32::try_from(size).unwrap_or(u32::MAX)
+}
