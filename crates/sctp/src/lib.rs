@@ -6,4 +6,5 @@
 #![forbid(unsafe_code)]
 
 pub mod chunk;
+pub mod rx;
 pub mod types;
