@@ -375,3 +375,256 @@ impl DataTracker {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DELAY: Duration = Duration::from_millis(200);
+
+    fn tracker(initial: u32) -> DataTracker {
+        DataTracker::new(Tsn(initial))
+    }
+
+    fn blocks(s: &SackChunk) -> Vec<(u16, u16)> {
+        s.gap_ack_blocks.iter().map(|b| (b.start, b.end)).collect()
+    }
+
+    /// One packet with the given TSNs.
+    fn packet(t: &mut DataTracker, now: Instant, tsns: &[u32]) -> PacketSummary {
+        for &n in tsns {
+            t.observe(now, Tsn(n), false);
+        }
+        t.observe_packet_end(now)
+    }
+
+    #[test]
+    fn cumulative_ack_starts_before_the_initial_tsn_and_follows_in_order_data() {
+        let now = Instant::now();
+        let mut t = tracker(0);
+        assert_eq!(t.cumulative_tsn_ack(), Tsn(u32::MAX));
+        assert!(t.will_advance_cum_ack(Tsn(0)));
+        for n in 0..5 {
+            assert!(t.observe(now, Tsn(n), false));
+        }
+        assert_eq!(t.cumulative_tsn_ack(), Tsn(4));
+        assert!(!t.has_gaps());
+        assert!(t.is_later_than_cum_ack(Tsn(5)));
+        assert!(!t.is_later_than_cum_ack(Tsn(4)));
+    }
+
+    #[test]
+    fn gaps_become_blocks_and_merge_when_filled() {
+        let now = Instant::now();
+        let mut t = tracker(10);
+        for n in [10, 12, 13, 15, 17, 16] {
+            assert!(t.observe(now, Tsn(n), false));
+        }
+        assert_eq!(t.gap_range_count(), 2);
+        let s = t.create_sack(1000);
+        assert_eq!(s.cumulative_tsn_ack, Tsn(10));
+        assert_eq!(s.a_rwnd, 1000);
+        assert_eq!(blocks(&s), vec![(2, 3), (5, 7)]);
+        // Filling 11 swallows 12-13; filling 14 then joins everything.
+        t.observe(now, Tsn(11), false);
+        assert_eq!(t.cumulative_tsn_ack(), Tsn(13));
+        t.observe(now, Tsn(14), false);
+        assert_eq!(t.cumulative_tsn_ack(), Tsn(17));
+        assert!(blocks(&t.create_sack(0)).is_empty());
+    }
+
+    #[test]
+    fn gap_blocks_are_correct_across_tsn_wrap() {
+        let now = Instant::now();
+        let mut t = tracker(u32::MAX - 1);
+        for n in [u32::MAX - 1, 1, 2] {
+            t.observe(now, Tsn(n), false);
+        }
+        let s = t.create_sack(0);
+        assert_eq!(s.cumulative_tsn_ack, Tsn(u32::MAX - 1));
+        assert_eq!(blocks(&s), vec![(3, 4)]);
+        t.observe(now, Tsn(u32::MAX), false);
+        t.observe(now, Tsn(0), false);
+        assert_eq!(t.cumulative_tsn_ack(), Tsn(2));
+    }
+
+    #[test]
+    fn duplicates_are_reported_once_per_sack_and_bounded() {
+        let now = Instant::now();
+        let mut t = tracker(1);
+        t.observe(now, Tsn(1), false);
+        t.observe(now, Tsn(5), false);
+        assert!(!t.observe(now, Tsn(1), false), "at or below the cum ack");
+        assert!(!t.observe(now, Tsn(5), false), "inside a gap block");
+        assert_eq!(t.classify(Tsn(5)), TsnClass::Duplicate);
+        let s = t.create_sack(0);
+        assert_eq!(s.duplicate_tsns, vec![Tsn(1), Tsn(5)]);
+        assert!(t.create_sack(0).duplicate_tsns.is_empty());
+        for _ in 0..100 {
+            t.observe(now, Tsn(1), false);
+        }
+        assert_eq!(
+            t.create_sack(0).duplicate_tsns.len(),
+            MAX_DUPLICATES_REPORTED
+        );
+    }
+
+    #[test]
+    fn tsns_beyond_the_window_are_refused_and_not_stored() {
+        let now = Instant::now();
+        let mut t = tracker(0);
+        // The cum ack is TSN 2^32-1, so the furthest acceptable offset 65535 is TSN 65534.
+        assert_eq!(t.classify(Tsn(65534)), TsnClass::New);
+        assert_eq!(t.classify(Tsn(65535)), TsnClass::Refused);
+        assert!(!t.observe(now, Tsn(100_000), false));
+        assert!(!t.observe(now, Tsn(1 << 30), false));
+        assert!(!t.has_gaps());
+        let summary = t.observe_packet_end(now);
+        assert_eq!(summary.refused, 2);
+        assert!(t.should_send_sack(), "the peer must hear the window");
+    }
+
+    #[test]
+    fn the_number_of_ranges_is_bounded_but_ranges_still_grow_and_merge() {
+        let now = Instant::now();
+        let config = DataTrackerConfig {
+            max_gap_ranges: 3,
+            ..DataTrackerConfig::default()
+        };
+        let mut t = DataTracker::with_config(Tsn(0), config);
+        for n in [2, 4, 6] {
+            assert!(t.observe(now, Tsn(n), false));
+        }
+        assert_eq!(t.classify(Tsn(8)), TsnClass::Refused);
+        assert!(!t.observe(now, Tsn(8), false));
+        // Extending or joining existing ranges is still fine.
+        assert!(t.observe(now, Tsn(7), false));
+        assert!(t.observe(now, Tsn(5), false));
+        assert_eq!(t.gap_range_count(), 2);
+        assert_eq!(blocks(&t.create_sack(0)), vec![(3, 3), (5, 8)]);
+    }
+
+    #[test]
+    fn every_second_packet_is_acked_and_a_lone_one_waits_for_the_timer() {
+        let start = Instant::now();
+        let mut t = tracker(0);
+        packet(&mut t, start, &[0]);
+        assert!(!t.should_send_sack());
+        assert_eq!(t.poll_timeout(), Some(start + DELAY));
+        let later = start + Duration::from_millis(10);
+        packet(&mut t, later, &[1, 2]);
+        assert!(t.should_send_sack());
+        assert_eq!(t.poll_timeout(), None);
+        t.create_sack(0);
+        assert!(!t.should_send_sack());
+
+        // The timer runs from the first unacknowledged chunk.
+        packet(&mut t, later, &[3]);
+        assert_eq!(t.poll_timeout(), Some(later + DELAY));
+        t.handle_timeout(later + DELAY - Duration::from_millis(1));
+        assert!(!t.should_send_sack(), "early call changes nothing");
+        t.handle_timeout(later + DELAY);
+        assert!(t.should_send_sack());
+        assert_eq!(t.poll_timeout(), None);
+        t.create_sack(0);
+        assert_eq!(t.poll_timeout(), None);
+    }
+
+    #[test]
+    fn immediate_sack_triggers() {
+        let now = Instant::now();
+        // I bit.
+        let mut t = tracker(0);
+        t.observe(now, Tsn(0), true);
+        t.observe_packet_end(now);
+        assert!(t.should_send_sack());
+        // A gap.
+        let mut t = tracker(0);
+        packet(&mut t, now, &[1]);
+        assert!(t.should_send_sack());
+        t.create_sack(0);
+        // Still a gap: every packet.
+        packet(&mut t, now, &[2]);
+        assert!(t.should_send_sack());
+        t.create_sack(0);
+        // Filling it.
+        packet(&mut t, now, &[0]);
+        assert!(t.should_send_sack());
+        assert!(!t.has_gaps());
+        t.create_sack(0);
+        // A duplicate.
+        let s = packet(&mut t, now, &[2]);
+        assert!(s.all_duplicates());
+        assert!(t.should_send_sack());
+        // No data at all: nothing.
+        let mut t = tracker(0);
+        assert_eq!(t.observe_packet_end(now), PacketSummary::default());
+        assert!(!t.should_send_sack());
+        assert_eq!(t.poll_timeout(), None);
+    }
+
+    #[test]
+    fn refused_for_buffer_space_makes_a_sack_due() {
+        let now = Instant::now();
+        let mut t = tracker(0);
+        t.note_refused();
+        let s = t.observe_packet_end(now);
+        assert_eq!(s.refused, 1);
+        assert!(!s.all_duplicates());
+        assert!(t.should_send_sack());
+        assert_eq!(t.cumulative_tsn_ack(), Tsn(u32::MAX));
+    }
+
+    #[test]
+    fn zero_delay_acks_every_packet() {
+        let now = Instant::now();
+        let config = DataTrackerConfig {
+            delayed_ack_timeout: Duration::ZERO,
+            ..DataTrackerConfig::default()
+        };
+        let mut t = DataTracker::with_config(Tsn(0), config);
+        packet(&mut t, now, &[0]);
+        assert!(t.should_send_sack());
+        assert_eq!(t.poll_timeout(), None);
+    }
+
+    #[test]
+    fn forward_tsn_moves_the_ack_over_abandoned_and_received_data() {
+        let now = Instant::now();
+        let mut t = tracker(0);
+        for n in [0, 3, 4, 6, 9] {
+            t.observe(now, Tsn(n), false);
+        }
+        t.create_sack(0);
+        // 1-2 abandoned: the ack moves to 2, then on over 3-4 that arrived.
+        assert!(t.handle_forward_tsn(Tsn(2)));
+        assert_eq!(t.cumulative_tsn_ack(), Tsn(4));
+        assert!(t.should_send_sack());
+        assert_eq!(blocks(&t.create_sack(0)), vec![(2, 2), (5, 5)]);
+        // Into the middle of nothing, past a range.
+        assert!(t.handle_forward_tsn(Tsn(7)));
+        assert_eq!(t.cumulative_tsn_ack(), Tsn(7));
+        assert_eq!(blocks(&t.create_sack(0)), vec![(2, 2)]);
+        // Out of date: no change, but a SACK is due.
+        assert!(!t.handle_forward_tsn(Tsn(5)));
+        assert_eq!(t.cumulative_tsn_ack(), Tsn(7));
+        assert!(t.should_send_sack());
+        // Straddling a range: 8 abandoned, 9 arrived.
+        t.observe(now, Tsn(10), false);
+        assert!(t.handle_forward_tsn(Tsn(8)));
+        assert_eq!(t.cumulative_tsn_ack(), Tsn(10));
+        assert!(!t.has_gaps());
+    }
+
+    #[test]
+    fn forward_tsn_ending_inside_a_range_takes_the_whole_range() {
+        let now = Instant::now();
+        let mut t = tracker(0);
+        for n in [5, 6, 7, 8] {
+            t.observe(now, Tsn(n), false);
+        }
+        assert!(t.handle_forward_tsn(Tsn(6)));
+        assert_eq!(t.cumulative_tsn_ack(), Tsn(8));
+        assert!(!t.has_gaps());
+    }
+}

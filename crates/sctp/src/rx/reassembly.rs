@@ -404,3 +404,328 @@ impl ReassemblyQueue {
         a + self.ordered.computed_cost() + self.out.cost + held
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use bytes::Bytes;
+
+    use super::*;
+    use crate::types::{Fsn, Mid, Ppid, Ssn};
+
+    fn data(stream: u16, ssn: u16, b: bool, e: bool, payload: &[u8]) -> Data {
+        Data {
+            stream_id: StreamId(stream),
+            ssn: Ssn(ssn),
+            ppid: Ppid(53),
+            payload: Bytes::copy_from_slice(payload),
+            is_beginning: b,
+            is_end: e,
+            ..Data::default()
+        }
+    }
+
+    fn unordered(mut d: Data) -> Data {
+        d.is_unordered = true;
+        d
+    }
+
+    fn idata(stream: u16, u: bool, mid: u32, fsn: u32, e: bool, payload: &[u8]) -> Data {
+        Data {
+            stream_id: StreamId(stream),
+            mid: Mid(mid),
+            fsn: Fsn(fsn),
+            ppid: Ppid(51),
+            payload: Bytes::copy_from_slice(payload),
+            is_beginning: fsn == 0,
+            is_end: e,
+            is_unordered: u,
+            ..Data::default()
+        }
+    }
+
+    fn add(q: &mut ReassemblyQueue, tsn: u32, d: Data) {
+        q.add(Tsn(tsn), d).expect("accepted");
+        assert_eq!(q.buffered_bytes(), q.computed_bytes());
+    }
+
+    fn drain(q: &mut ReassemblyQueue) -> Vec<(u16, Vec<u8>)> {
+        let v = std::iter::from_fn(|| q.poll_message())
+            .map(|m| (m.stream_id.0, m.payload.to_vec()))
+            .collect();
+        assert_eq!(q.buffered_bytes(), q.computed_bytes());
+        v
+    }
+
+    #[test]
+    fn ordered_messages_wait_for_their_turn_unordered_ones_do_not() {
+        let mut q = ReassemblyQueue::new(10_000, 1000, false);
+        add(&mut q, 3, data(1, 1, true, false, b"b1"));
+        add(&mut q, 4, data(1, 1, false, true, b"b2"));
+        add(&mut q, 5, unordered(data(1, 0, true, true, b"u")));
+        assert_eq!(drain(&mut q), vec![(1, b"u".to_vec())]);
+        assert!(q.buffered_bytes() > 0);
+        add(&mut q, 1, data(1, 0, true, false, b"a1"));
+        add(&mut q, 2, data(1, 0, false, true, b"a2"));
+        assert_eq!(
+            drain(&mut q),
+            vec![(1, b"a1a2".to_vec()), (1, b"b1b2".to_vec())]
+        );
+        assert_eq!(q.buffered_bytes(), 0);
+        assert_eq!(q.a_rwnd(), 10_000);
+    }
+
+    #[test]
+    fn received_message_carries_stream_ppid_and_order_flag() {
+        let mut q = ReassemblyQueue::new(10_000, 1000, false);
+        add(&mut q, 1, unordered(data(9, 0, true, true, b"x")));
+        let m = q.poll_message().unwrap();
+        assert_eq!(
+            m,
+            ReceivedMessage {
+                stream_id: StreamId(9),
+                ppid: Ppid(53),
+                payload: Bytes::from_static(b"x"),
+                unordered: true,
+            }
+        );
+    }
+
+    #[test]
+    fn messages_are_charged_until_polled_and_the_window_follows() {
+        let mut q = ReassemblyQueue::new(1000, 1000, false);
+        add(&mut q, 1, data(1, 0, true, true, &[0; 100]));
+        assert_eq!(q.buffered_bytes(), 100 + OVERHEAD);
+        assert_eq!(q.a_rwnd(), 1000 - 100 - OVERHEAD as u32);
+        assert_eq!(q.ready_messages(), 1);
+        q.poll_message();
+        assert_eq!(q.a_rwnd(), 1000);
+    }
+
+    #[test]
+    fn budget_refuses_new_data_but_lets_the_hole_filler_in_up_to_the_hard_limit() {
+        let mut q = ReassemblyQueue::new(1000, 1000, false);
+        // Out-of-order fragments fill the budget.
+        add(&mut q, 2, data(1, 0, false, false, &[0; 400]));
+        add(&mut q, 3, data(1, 0, false, true, &[0; 400]));
+        assert!(!q.can_accept(200, false));
+        assert!(
+            q.can_accept(200, true),
+            "the chunk at the cum ack may exceed max_bytes"
+        );
+        assert!(!q.can_accept(1100, true), "but never the hard limit");
+        add(&mut q, 1, data(1, 0, true, false, &[0; 200]));
+        // Completing it frees everything once polled.
+        assert_eq!(drain(&mut q).len(), 1);
+        assert_eq!(q.buffered_bytes(), 0);
+        // A caller that ignores can_accept still cannot pass the hard limit.
+        let mut q = ReassemblyQueue::new(100, 100, false);
+        assert_eq!(
+            q.add(Tsn(5), data(1, 0, false, false, &[0; 150])),
+            Err(ReassemblyError::BufferFull)
+        );
+        assert_eq!(q.buffered_bytes(), 0);
+    }
+
+    #[test]
+    fn a_flood_of_tiny_fragments_is_bounded_by_their_overhead() {
+        let mut q = ReassemblyQueue::new(64 * 1024, 1 << 20, false);
+        let mut stored = 0;
+        for tsn in 0..100_000u32 {
+            if q.can_accept(1, false) {
+                // Middle fragments that never complete.
+                add(&mut q, tsn * 2, data(1, 0, false, false, &[1]));
+                stored += 1;
+            }
+        }
+        assert!(q.buffered_bytes() <= 64 * 1024);
+        assert_eq!(stored, 64 * 1024 / (1 + OVERHEAD));
+    }
+
+    #[test]
+    fn oversized_message_is_an_error() {
+        let mut q = ReassemblyQueue::new(10_000, 10, false);
+        let e = q.add(Tsn(1), data(4, 0, true, true, &[0; 11])).unwrap_err();
+        assert!(matches!(
+            e,
+            ReassemblyError::MessageTooLarge {
+                stream_id: StreamId(4),
+                max: 10
+            }
+        ));
+        q.add(Tsn(2), data(4, 0, true, false, &[0; 6])).unwrap();
+        assert!(q.add(Tsn(3), data(4, 0, false, true, &[0; 6])).is_err());
+        assert_eq!(q.buffered_bytes(), 0);
+        let mut q = ReassemblyQueue::new(10_000, 10, true);
+        assert!(
+            q.add(Tsn(1), idata(4, false, 0, 0, true, &[0; 11]))
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn forward_tsn_drops_dead_fragments_and_unblocks_ordered_streams() {
+        let mut q = ReassemblyQueue::new(10_000, 1000, false);
+        // Stream 1: SSN 0 at TSN 1-2 (2 lost, abandoned); SSN 1 complete at TSN 3.
+        add(&mut q, 1, data(1, 0, true, false, b"lost"));
+        add(&mut q, 3, data(1, 1, true, true, b"one"));
+        // Unordered message at TSN 4-5, 4 lost and abandoned.
+        add(&mut q, 5, unordered(data(2, 0, false, true, b"tail")));
+        // A live message at TSN 6-7 whose first half is in.
+        add(&mut q, 6, data(3, 0, true, false, b"li"));
+        assert!(drain(&mut q).is_empty());
+        q.handle_forward_tsn(
+            Tsn(5),
+            &[SkippedStream {
+                stream_id: StreamId(1),
+                ssn: Ssn(0),
+            }],
+        );
+        assert_eq!(drain(&mut q), vec![(1, b"one".to_vec())]);
+        assert_eq!(
+            q.buffered_bytes(),
+            2 + OVERHEAD,
+            "only the live fragment is left"
+        );
+        add(&mut q, 7, data(3, 0, false, true, b"ve"));
+        assert_eq!(drain(&mut q), vec![(3, b"live".to_vec())]);
+        // An I-FORWARD-TSN means nothing to a DATA queue.
+        add(&mut q, 9, data(5, 0, true, false, b"x"));
+        q.handle_iforward_tsn(Tsn(9), &[]);
+        assert_eq!(q.buffered_bytes(), 1 + OVERHEAD);
+    }
+
+    #[test]
+    fn iforward_tsn_skips_ordered_and_drops_unordered_per_mid_space() {
+        let mut q = ReassemblyQueue::new(10_000, 1000, true);
+        // Ordered MID 0 partial (abandoned), MID 1 complete and waiting.
+        add(&mut q, 1, idata(1, false, 0, 0, false, b"o0"));
+        add(&mut q, 2, idata(1, false, 1, 0, true, b"o1"));
+        // Unordered MID 0 partial (abandoned) and MID 1 partial (live).
+        add(&mut q, 3, idata(1, true, 0, 0, false, b"u0"));
+        add(&mut q, 4, idata(1, true, 1, 0, false, b"u1"));
+        q.handle_iforward_tsn(
+            Tsn(3),
+            &[
+                SkippedMessage {
+                    stream_id: StreamId(1),
+                    unordered: false,
+                    mid: Mid(0),
+                },
+                SkippedMessage {
+                    stream_id: StreamId(1),
+                    unordered: true,
+                    mid: Mid(0),
+                },
+            ],
+        );
+        assert_eq!(drain(&mut q), vec![(1, b"o1".to_vec())]);
+        add(&mut q, 5, idata(1, true, 1, 1, true, b"!"));
+        assert_eq!(drain(&mut q), vec![(1, b"u1!".to_vec())]);
+        assert_eq!(q.buffered_bytes(), 0);
+        // A FORWARD-TSN means nothing to an I-DATA queue.
+        add(&mut q, 6, idata(2, false, 0, 0, false, b"x"));
+        q.handle_forward_tsn(Tsn(6), &[]);
+        assert_eq!(q.buffered_bytes(), 1 + OVERHEAD);
+    }
+
+    #[test]
+    fn interleaved_ordered_messages_are_delivered_by_mid() {
+        let mut q = ReassemblyQueue::new(10_000, 1000, true);
+        add(&mut q, 1, idata(1, false, 1, 0, false, b"b"));
+        add(&mut q, 2, idata(1, false, 0, 0, false, b"a"));
+        add(&mut q, 3, idata(1, false, 1, 1, true, b"B"));
+        assert!(drain(&mut q).is_empty());
+        add(&mut q, 4, idata(1, false, 0, 1, true, b"A"));
+        assert_eq!(
+            drain(&mut q),
+            vec![(1, b"aA".to_vec()), (1, b"bB".to_vec())]
+        );
+    }
+
+    #[test]
+    fn reset_streams_restarts_sequence_numbers() {
+        for interleaving in [false, true] {
+            let mut q = ReassemblyQueue::new(10_000, 1000, interleaving);
+            let msg = |ssn: u16, p: &[u8]| {
+                if interleaving {
+                    idata(1, false, u32::from(ssn), 0, true, p)
+                } else {
+                    data(1, ssn, true, true, p)
+                }
+            };
+            add(&mut q, 1, msg(0, b"a"));
+            add(&mut q, 2, msg(1, b"b"));
+            // An unfinished old message is dropped by the reset.
+            let partial = if interleaving {
+                idata(1, false, 2, 0, false, b"c")
+            } else {
+                data(1, 2, true, false, b"c")
+            };
+            add(&mut q, 3, partial);
+            q.reset_streams(&[StreamId(1)]);
+            add(&mut q, 4, msg(0, b"new"));
+            assert_eq!(
+                drain(&mut q),
+                vec![(1, b"a".to_vec()), (1, b"b".to_vec()), (1, b"new".to_vec())]
+            );
+            assert_eq!(q.buffered_bytes(), 0);
+            q.reset_streams(&[]);
+            add(&mut q, 5, msg(0, b"again"));
+            assert_eq!(drain(&mut q), vec![(1, b"again".to_vec())]);
+        }
+    }
+
+    #[test]
+    fn deferred_reset_holds_new_sequence_data_until_the_old_has_arrived() {
+        let mut q = ReassemblyQueue::new(10_000, 1000, false);
+        add(&mut q, 1, data(1, 0, true, true, b"old0"));
+        // SSN 1 (TSN 2) is late. The peer resets stream 1 after TSN 2 and
+        // sends SSN 0 of the new sequence as TSN 3, plus SSN 5 on stream 2.
+        q.defer_reset_streams(Tsn(2), &[StreamId(1)]).unwrap();
+        assert!(q.has_deferred_reset());
+        add(&mut q, 3, data(1, 0, true, true, b"new0"));
+        add(&mut q, 4, data(2, 0, true, true, b"other"));
+        assert_eq!(
+            drain(&mut q),
+            vec![(1, b"old0".to_vec()), (2, b"other".to_vec())]
+        );
+        assert!(q.buffered_bytes() > 0, "held data is charged");
+        assert_eq!(q.apply_deferred_reset(Tsn(1)), None, "not yet");
+        add(&mut q, 2, data(1, 1, true, true, b"old1"));
+        let applied = q.apply_deferred_reset(Tsn(4)).unwrap();
+        assert_eq!(applied.streams, vec![StreamId(1)]);
+        assert_eq!(applied.replay_error, None);
+        assert!(!q.has_deferred_reset());
+        assert_eq!(
+            drain(&mut q),
+            vec![(1, b"old1".to_vec()), (1, b"new0".to_vec())]
+        );
+        assert_eq!(q.buffered_bytes(), 0);
+    }
+
+    #[test]
+    fn only_one_deferred_reset_at_a_time() {
+        let mut q = ReassemblyQueue::new(10_000, 1000, false);
+        q.defer_reset_streams(Tsn(9), &[StreamId(2), StreamId(1)])
+            .unwrap();
+        q.defer_reset_streams(Tsn(9), &[StreamId(1), StreamId(2), StreamId(1)])
+            .unwrap();
+        assert_eq!(
+            q.defer_reset_streams(Tsn(10), &[StreamId(1)]),
+            Err(ReassemblyError::ResetAlreadyDeferred)
+        );
+        // Data at or before the reset TSN, or on other streams, is not held.
+        add(&mut q, 9, data(1, 0, true, true, b"a"));
+        add(&mut q, 10, data(3, 0, true, true, b"b"));
+        assert_eq!(drain(&mut q).len(), 2);
+    }
+
+    #[test]
+    fn tsn_lifting_survives_wrap_for_data_fragments() {
+        let mut q = ReassemblyQueue::new(10_000, 1000, false);
+        add(&mut q, u32::MAX, data(1, 0, false, false, b"b"));
+        add(&mut q, 0, data(1, 0, false, true, b"c"));
+        add(&mut q, u32::MAX - 1, data(1, 0, true, false, b"a"));
+        assert_eq!(drain(&mut q), vec![(1, b"abc".to_vec())]);
+    }
+}

@@ -266,3 +266,264 @@ impl Receiver {
         applied.replay_error.map_or(Ok(()), Err)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use bytes::Bytes;
+
+    use super::*;
+    use crate::chunk::forward_tsn::SkippedStream;
+    use crate::chunk::iforward_tsn::SkippedMessage;
+    use crate::types::{Data, Mid, Ppid, Ssn};
+
+    fn chunk(tsn: u32, stream: u16, ssn: u16, b: bool, e: bool, len: usize) -> DataChunk {
+        DataChunk {
+            tsn: Tsn(tsn),
+            immediate_ack: false,
+            data: Data {
+                stream_id: StreamId(stream),
+                ssn: Ssn(ssn),
+                mid: Mid(u32::from(ssn)),
+                ppid: Ppid(53),
+                payload: Bytes::from(vec![tsn as u8; len]),
+                is_beginning: b,
+                is_end: e,
+                ..Data::default()
+            },
+        }
+    }
+
+    fn whole(tsn: u32, stream: u16, ssn: u16) -> DataChunk {
+        chunk(tsn, stream, ssn, true, true, 10)
+    }
+
+    fn small(max_buffered_bytes: usize) -> ReceiverConfig {
+        ReceiverConfig {
+            max_buffered_bytes,
+            max_message_size: 1000,
+            ..ReceiverConfig::default()
+        }
+    }
+
+    fn drain(r: &mut Receiver) -> Vec<u8> {
+        std::iter::from_fn(|| r.poll_message())
+            .map(|m| m.payload[0])
+            .collect()
+    }
+
+    #[test]
+    fn in_order_data_is_delivered_and_acked() {
+        let now = Instant::now();
+        let mut r = Receiver::new(Tsn(100), ReceiverConfig::default());
+        assert_eq!(
+            r.handle_data(now, whole(100, 0, 0)),
+            Ok(DataOutcome::Accepted)
+        );
+        r.handle_packet_end(now);
+        assert!(!r.should_send_sack());
+        assert!(r.poll_timeout().is_some());
+        assert_eq!(
+            r.handle_data(now, whole(101, 0, 1)),
+            Ok(DataOutcome::Accepted)
+        );
+        r.handle_packet_end(now);
+        assert!(r.should_send_sack());
+        assert_eq!(drain(&mut r), vec![100, 101]);
+        let sack = r.create_sack();
+        assert_eq!(sack.cumulative_tsn_ack, Tsn(101));
+        assert_eq!(sack.a_rwnd, 4 << 20);
+        assert_eq!(r.cumulative_tsn_ack(), Tsn(101));
+    }
+
+    #[test]
+    fn a_chunk_without_room_is_neither_stored_nor_acked() {
+        let now = Instant::now();
+        // Room for two 100-byte fragments with their overhead, not three.
+        let mut r = Receiver::new(Tsn(1), small(400));
+        assert_eq!(
+            r.handle_data(now, chunk(2, 0, 0, false, false, 100)),
+            Ok(DataOutcome::Accepted)
+        );
+        assert_eq!(
+            r.handle_data(now, chunk(3, 0, 0, false, false, 100)),
+            Ok(DataOutcome::Accepted)
+        );
+        assert_eq!(
+            r.handle_data(now, chunk(5, 0, 1, true, true, 100)),
+            Ok(DataOutcome::NoBufferSpace)
+        );
+        let summary = r.handle_packet_end(now);
+        assert_eq!((summary.new, summary.refused), (2, 1));
+        assert!(r.should_send_sack());
+        let sack = r.create_sack();
+        assert_eq!(sack.gap_ack_blocks.len(), 1, "TSN 5 must not be acked");
+        assert_eq!(sack.gap_ack_blocks[0].end, 3);
+        // The chunk at the cum ack still gets in: it completes the message.
+        assert_eq!(
+            r.handle_data(now, chunk(1, 0, 0, true, false, 100)),
+            Ok(DataOutcome::Accepted)
+        );
+        assert_eq!(
+            r.handle_data(now, chunk(4, 0, 0, false, true, 1)),
+            Ok(DataOutcome::Accepted)
+        );
+        assert_eq!(drain(&mut r), vec![1]);
+        // The resent chunk is taken now.
+        assert_eq!(
+            r.handle_data(now, chunk(5, 0, 1, true, true, 100)),
+            Ok(DataOutcome::Accepted)
+        );
+        assert_eq!(r.cumulative_tsn_ack(), Tsn(5));
+    }
+
+    #[test]
+    fn duplicates_and_far_tsns_are_reported_as_such() {
+        let now = Instant::now();
+        let mut r = Receiver::new(Tsn(0), ReceiverConfig::default());
+        r.handle_data(now, whole(0, 0, 0)).unwrap();
+        assert_eq!(
+            r.handle_data(now, whole(0, 0, 0)),
+            Ok(DataOutcome::Duplicate)
+        );
+        assert_eq!(
+            r.handle_data(now, whole(1 << 20, 0, 1)),
+            Ok(DataOutcome::Refused)
+        );
+        let s = r.handle_packet_end(now);
+        assert!(!s.all_duplicates());
+        assert_eq!(r.create_sack().duplicate_tsns, vec![Tsn(0)]);
+        assert_eq!(drain(&mut r), vec![0]);
+    }
+
+    #[test]
+    fn forward_tsn_moves_the_ack_and_unblocks_the_stream() {
+        let now = Instant::now();
+        let mut r = Receiver::new(Tsn(1), ReceiverConfig::default());
+        // TSN 1 (SSN 0) abandoned; TSN 2 (SSN 1) arrived.
+        r.handle_data(now, whole(2, 4, 1)).unwrap();
+        r.handle_packet_end(now);
+        r.create_sack();
+        let fwd = ForwardTsnChunk {
+            new_cumulative_tsn: Tsn(1),
+            skipped_streams: vec![SkippedStream {
+                stream_id: StreamId(4),
+                ssn: Ssn(0),
+            }],
+        };
+        r.handle_forward_tsn(&fwd).unwrap();
+        assert!(r.should_send_sack());
+        assert_eq!(r.cumulative_tsn_ack(), Tsn(2));
+        assert_eq!(drain(&mut r), vec![2]);
+        // An I-FORWARD-TSN is ignored by a DATA receiver.
+        let ifwd = IForwardTsnChunk {
+            new_cumulative_tsn: Tsn(50),
+            skipped: vec![],
+        };
+        r.handle_iforward_tsn(&ifwd).unwrap();
+        assert_eq!(r.cumulative_tsn_ack(), Tsn(2));
+    }
+
+    #[test]
+    fn iforward_tsn_drives_an_interleaving_receiver() {
+        let now = Instant::now();
+        let config = ReceiverConfig {
+            interleaving: true,
+            ..ReceiverConfig::default()
+        };
+        let mut r = Receiver::new(Tsn(1), config);
+        r.handle_data(now, whole(2, 4, 1)).unwrap();
+        let ifwd = IForwardTsnChunk {
+            new_cumulative_tsn: Tsn(1),
+            skipped: vec![SkippedMessage {
+                stream_id: StreamId(4),
+                unordered: false,
+                mid: Mid(0),
+            }],
+        };
+        r.handle_iforward_tsn(&ifwd).unwrap();
+        assert_eq!(r.cumulative_tsn_ack(), Tsn(2));
+        assert_eq!(drain(&mut r), vec![2]);
+        // A FORWARD-TSN is ignored.
+        let fwd = ForwardTsnChunk {
+            new_cumulative_tsn: Tsn(40),
+            skipped_streams: vec![],
+        };
+        r.handle_forward_tsn(&fwd).unwrap();
+        assert_eq!(r.cumulative_tsn_ack(), Tsn(2));
+    }
+
+    #[test]
+    fn stream_reset_is_immediate_when_everything_has_arrived() {
+        let now = Instant::now();
+        let mut r = Receiver::new(Tsn(1), ReceiverConfig::default());
+        r.handle_data(now, whole(1, 3, 0)).unwrap();
+        assert_eq!(
+            r.handle_reset_request(Tsn(1), &[StreamId(3)]),
+            Ok(ResetProgress::Performed)
+        );
+        assert_eq!(
+            r.poll_reset_performed(),
+            None,
+            "reported by the return value"
+        );
+        r.handle_data(now, whole(2, 3, 0)).unwrap();
+        assert_eq!(drain(&mut r), vec![1, 2]);
+    }
+
+    #[test]
+    fn stream_reset_waits_for_the_senders_last_tsn() {
+        let now = Instant::now();
+        let mut r = Receiver::new(Tsn(1), ReceiverConfig::default());
+        r.handle_data(now, whole(1, 3, 0)).unwrap();
+        // The peer reset stream 3 after TSN 3; TSN 2 and 3 are in flight.
+        assert_eq!(
+            r.handle_reset_request(Tsn(3), &[StreamId(3)]),
+            Ok(ResetProgress::Deferred)
+        );
+        assert!(r.has_deferred_reset());
+        r.handle_data(now, whole(4, 3, 0)).unwrap(); // new SSN 0
+        r.handle_data(now, whole(3, 3, 2)).unwrap();
+        assert_eq!(drain(&mut r), vec![1]);
+        assert_eq!(r.poll_reset_performed(), None);
+        r.handle_data(now, whole(2, 3, 1)).unwrap();
+        assert!(!r.has_deferred_reset());
+        assert_eq!(r.poll_reset_performed(), Some(vec![StreamId(3)]));
+        assert_eq!(drain(&mut r), vec![2, 3, 4]);
+        assert_eq!(r.reassembly().buffered_bytes(), 0);
+    }
+
+    #[test]
+    fn deferred_reset_completes_through_forward_tsn() {
+        let now = Instant::now();
+        let mut r = Receiver::new(Tsn(1), ReceiverConfig::default());
+        assert_eq!(
+            r.handle_reset_request(Tsn(2), &[]),
+            Ok(ResetProgress::Deferred)
+        );
+        r.handle_data(now, whole(3, 8, 0)).unwrap();
+        assert_eq!(drain(&mut r), Vec::<u8>::new());
+        // TSN 1-2 were abandoned.
+        let fwd = ForwardTsnChunk {
+            new_cumulative_tsn: Tsn(2),
+            skipped_streams: vec![],
+        };
+        r.handle_forward_tsn(&fwd).unwrap();
+        assert_eq!(r.poll_reset_performed(), Some(vec![]));
+        assert_eq!(drain(&mut r), vec![3]);
+        assert_eq!(r.cumulative_tsn_ack(), Tsn(3));
+    }
+
+    #[test]
+    fn delayed_ack_timer_round_trip() {
+        let now = Instant::now();
+        let mut r = Receiver::new(Tsn(1), ReceiverConfig::default());
+        r.handle_data(now, whole(1, 0, 0)).unwrap();
+        r.handle_packet_end(now);
+        let t = r.poll_timeout().unwrap();
+        r.handle_timeout(t);
+        assert!(r.should_send_sack());
+        assert_eq!(r.poll_timeout(), None);
+        assert_eq!(r.a_rwnd(), (4 << 20) - 10 - 64);
+        assert_eq!(r.tracker().cumulative_tsn_ack(), Tsn(1));
+    }
+}
