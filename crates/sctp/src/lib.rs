@@ -5,15 +5,19 @@
 //! project's `ARCHITECTURE.md`).
 #![forbid(unsafe_code)]
 
+pub mod association;
 pub mod capabilities;
 pub mod chunk;
 pub mod congestion;
 mod cookie;
 pub mod error_cause;
+pub mod event;
 pub mod options;
 pub mod packet;
 pub mod param;
 pub mod parse_error;
+pub mod rx;
+pub mod stats;
 mod timer;
 pub mod tx;
 pub mod types;
