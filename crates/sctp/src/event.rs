@@ -1,6 +1,6 @@
 //! What an association tells its user.
 
-use crate::rx::message::ReceivedMessage;
+use crate::rx::ReceivedMessage;
 use crate::types::StreamId;
 
 /// Why an association ended.

@@ -30,11 +30,6 @@ impl Timer {
         self.expirations = 0;
     }
 
-    /// Whether the timer is armed.
-    pub(crate) fn is_running(&self) -> bool {
-        self.deadline.is_some()
-    }
-
     /// The deadline, if armed.
     pub(crate) fn deadline(&self) -> Option<Instant> {
         self.deadline
@@ -84,7 +79,7 @@ mod tests {
         assert_eq!(t.deadline(), Some(t0 + Duration::from_millis(5)));
         t.stop();
         assert_eq!(t.expirations(), 0);
-        assert!(!t.is_running());
+        assert!(t.deadline().is_none());
     }
 
     #[test]

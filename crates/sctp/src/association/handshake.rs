@@ -48,7 +48,6 @@ pub(super) struct Handshake {
 pub(super) struct PeerParams {
     pub(super) tag: u32,
     pub(super) a_rwnd: u32,
-    pub(super) outbound_streams: u16,
     pub(super) inbound_streams: u16,
     pub(super) initial_tsn: Tsn,
 }
@@ -79,13 +78,13 @@ impl Association {
             ext.push(I_DATA);
             ext.push(I_FORWARD_TSN);
         }
-        params.push(Parameter::SupportedExtensions(SupportedExtensionsParameter {
-            chunk_types: ext,
-        }));
+        params.push(Parameter::SupportedExtensions(
+            SupportedExtensionsParameter { chunk_types: ext },
+        ));
         if o.enable_zero_checksum {
-            params.push(Parameter::ZeroChecksumAcceptable(ZeroChecksumAcceptableParameter {
-                edmid: EDMID_DTLS,
-            }));
+            params.push(Parameter::ZeroChecksumAcceptable(
+                ZeroChecksumAcceptableParameter { edmid: EDMID_DTLS },
+            ));
         }
         params
     }
@@ -115,11 +114,19 @@ impl Association {
     }
 
     /// What both sides support, from the peer's INIT or INIT-ACK.
-    fn negotiate(&self, supports: impl Fn(u8) -> bool, forward_tsn: bool, edmid: Option<u32>) -> Capabilities {
+    fn negotiate(
+        &self,
+        supports: impl Fn(u8) -> bool,
+        forward_tsn: bool,
+        edmid: Option<u32>,
+    ) -> Capabilities {
         let o = &self.options;
         Capabilities {
-            partial_reliability: o.enable_partial_reliability && (forward_tsn || supports(FORWARD_TSN)),
-            message_interleaving: o.enable_message_interleaving && supports(I_DATA) && supports(I_FORWARD_TSN),
+            partial_reliability: o.enable_partial_reliability
+                && (forward_tsn || supports(FORWARD_TSN)),
+            message_interleaving: o.enable_message_interleaving
+                && supports(I_DATA)
+                && supports(I_FORWARD_TSN),
             reconfig: supports(RE_CONFIG),
             zero_checksum: o.enable_zero_checksum && edmid == Some(EDMID_DTLS),
         }
@@ -174,7 +181,11 @@ impl Association {
                 (tag, tsn, self.local_tag, peer_tag)
             }
         };
-        let capabilities = self.negotiate(|t| init.supports_chunk(t), init.forward_tsn_supported(), init.zero_checksum_edmid());
+        let capabilities = self.negotiate(
+            |t| init.supports_chunk(t),
+            init.forward_tsn_supported(),
+            init.zero_checksum_edmid(),
+        );
         let cookie = StateCookie {
             created_at: self.elapsed(now),
             local_tag,
@@ -195,7 +206,9 @@ impl Association {
         for raw in init.unknown_parameters() {
             let action = unknown_parameter_action(raw.typ);
             if action.report {
-                parameters.push(Parameter::UnrecognizedParameter(UnrecognizedParameter::new(raw)));
+                parameters.push(Parameter::UnrecognizedParameter(
+                    UnrecognizedParameter::new(raw),
+                ));
             }
             if action.stop {
                 break;
@@ -225,11 +238,14 @@ impl Association {
             self.stats.packets_dropped += 1;
             return;
         }
-        let capabilities = self.negotiate(|t| ack.supports_chunk(t), ack.forward_tsn_supported(), ack.zero_checksum_edmid());
+        let capabilities = self.negotiate(
+            |t| ack.supports_chunk(t),
+            ack.forward_tsn_supported(),
+            ack.zero_checksum_edmid(),
+        );
         let peer = PeerParams {
             tag: ack.initiate_tag,
             a_rwnd: ack.a_rwnd,
-            outbound_streams: ack.outbound_streams,
             inbound_streams: ack.inbound_streams,
             initial_tsn: ack.initial_tsn,
         };
@@ -244,13 +260,27 @@ impl Association {
     /// COOKIE-ECHO (§5.1 step D, §5.2.4). `tag` is the packet's
     /// verification tag.
     pub(super) fn handle_cookie_echo(&mut self, now: Instant, tag: u32, echo: &CookieEchoChunk) {
-        let cookie = match StateCookie::verify(&echo.cookie, &self.cookie_key, self.elapsed(now), self.options.cookie_lifetime) {
+        let cookie = match StateCookie::verify(
+            &echo.cookie,
+            &self.cookie_key,
+            self.elapsed(now),
+            self.options.cookie_lifetime,
+        ) {
             Ok(c) => c,
-            Err(CookieError::Stale { staleness, peer_tag }) => {
+            Err(CookieError::Stale {
+                staleness,
+                peer_tag,
+            }) => {
                 let cause = ErrorCause::StaleCookie(StaleCookieCause {
                     staleness_us: u32::try_from(staleness.as_micros()).unwrap_or(u32::MAX),
                 });
-                self.queue_packet(peer_tag, &Chunk::Error(ErrorChunk { causes: vec![cause] }), false);
+                self.queue_packet(
+                    peer_tag,
+                    &Chunk::Error(ErrorChunk {
+                        causes: vec![cause],
+                    }),
+                    false,
+                );
                 return;
             }
             Err(_) => {
@@ -265,7 +295,6 @@ impl Association {
         let peer = PeerParams {
             tag: cookie.peer_tag,
             a_rwnd: cookie.peer_a_rwnd,
-            outbound_streams: cookie.peer_outbound_streams,
             inbound_streams: cookie.peer_inbound_streams,
             initial_tsn: cookie.peer_initial_tsn,
         };
@@ -278,14 +307,21 @@ impl Association {
         };
         let local_match = cookie.local_tag == self.local_tag;
         let peer_match = cookie.peer_tag == tcb.peer_tag;
-        let tie_match = cookie.local_tie_tag == self.local_tag && cookie.peer_tie_tag == tcb.peer_tag;
+        let tie_match =
+            cookie.local_tie_tag == self.local_tag && cookie.peer_tie_tag == tcb.peer_tag;
         if !local_match && !peer_match && tie_match {
             // Case A: the peer restarted.
             if self.state == State::ShutdownAckSent {
                 let peer_tag = tcb.peer_tag;
                 self.queue_packet(peer_tag, &Chunk::ShutdownAck(ShutdownAckChunk), true);
                 let cause = ErrorCause::CookieReceivedWhileShuttingDown;
-                self.queue_packet(peer_tag, &Chunk::Error(ErrorChunk { causes: vec![cause] }), true);
+                self.queue_packet(
+                    peer_tag,
+                    &Chunk::Error(ErrorChunk {
+                        causes: vec![cause],
+                    }),
+                    true,
+                );
                 return;
             }
             self.adopt_cookie(&cookie, &peer);

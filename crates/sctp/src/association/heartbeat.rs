@@ -63,7 +63,9 @@ impl Association {
             let mut info = BytesMut::with_capacity(16);
             info.put_u64(nonce);
             info.put_u64(u64::try_from(sent.as_micros()).unwrap_or(u64::MAX));
-            self.queue_control(Chunk::Heartbeat(HeartbeatChunk { info: info.freeze() }));
+            self.queue_control(Chunk::Heartbeat(HeartbeatChunk {
+                info: info.freeze(),
+            }));
             self.heartbeat.outstanding = Some((nonce, sent));
             self.heartbeat.answer.stop();
             self.heartbeat.answer.start(now, rto);

@@ -42,7 +42,9 @@ impl Association {
             return;
         };
         let header = packet.header;
-        if header.destination_port != self.options.local_port || header.source_port != self.options.remote_port {
+        if header.destination_port != self.options.local_port
+            || header.source_port != self.options.remote_port
+        {
             self.stats.packets_dropped += 1;
             return;
         }
@@ -56,9 +58,10 @@ impl Association {
             INIT => header.verification_tag == 0 && chunks.next().is_none(),
             // Checked against the tag inside the cookie.
             COOKIE_ECHO => true,
-            ABORT | SHUTDOWN_COMPLETE if first.flags & T_BIT != 0 => {
-                self.tcb.as_ref().is_some_and(|t| t.peer_tag == header.verification_tag)
-            }
+            ABORT | SHUTDOWN_COMPLETE if first.flags & T_BIT != 0 => self
+                .tcb
+                .as_ref()
+                .is_some_and(|t| t.peer_tag == header.verification_tag),
             ABORT | SHUTDOWN_COMPLETE => header.verification_tag == self.local_tag,
             SHUTDOWN_ACK if self.tcb.is_none() => false,
             _ => header.verification_tag == self.local_tag && self.state != State::Closed,
@@ -75,8 +78,12 @@ impl Association {
                     self.stats.unknown_chunks += 1;
                     let action = unknown_chunk_action(raw.typ);
                     if action.report && self.tcb.is_some() {
-                        let cause = ErrorCause::UnrecognizedChunkType(UnrecognizedChunkTypeCause::new(&raw));
-                        self.queue_control(Chunk::Error(ErrorChunk { causes: vec![cause] }));
+                        let cause = ErrorCause::UnrecognizedChunkType(
+                            UnrecognizedChunkTypeCause::new(&raw),
+                        );
+                        self.queue_control(Chunk::Error(ErrorChunk {
+                            causes: vec![cause],
+                        }));
                     }
                     if action.stop {
                         break;
@@ -90,7 +97,9 @@ impl Association {
                 Err(ParseError::NoUserData { tsn }) => {
                     // §6.2: a DATA chunk without data is answered with ABORT.
                     self.send_abort(vec![ErrorCause::NoUserData(NoUserDataCause { tsn })]);
-                    self.terminate(CloseReason::LocalAbort("peer sent DATA without user data".into()));
+                    self.terminate(CloseReason::LocalAbort(
+                        "peer sent DATA without user data".into(),
+                    ));
                     return;
                 }
                 Err(_) => {
@@ -145,7 +154,9 @@ impl Association {
             Chunk::ShutdownComplete(_) => self.handle_shutdown_complete(),
             Chunk::Error(e) => self.handle_error(now, &e),
             Chunk::ForwardTsn(f) => {
-                let Some(tcb) = &mut self.tcb else { return false };
+                let Some(tcb) = &mut self.tcb else {
+                    return false;
+                };
                 if tcb.capabilities.message_interleaving || !tcb.capabilities.partial_reliability {
                     return self.protocol_violation("FORWARD-TSN not negotiated");
                 }
@@ -155,7 +166,9 @@ impl Association {
                 *had_data = true;
             }
             Chunk::IForwardTsn(f) => {
-                let Some(tcb) = &mut self.tcb else { return false };
+                let Some(tcb) = &mut self.tcb else {
+                    return false;
+                };
                 if !tcb.capabilities.message_interleaving || !tcb.capabilities.partial_reliability {
                     return self.protocol_violation("I-FORWARD-TSN not negotiated");
                 }
@@ -170,14 +183,25 @@ impl Association {
         true
     }
 
-    fn handle_data(&mut self, now: Instant, chunk: crate::chunk::data::DataChunk, idata: bool, had_data: &mut bool) -> bool {
+    fn handle_data(
+        &mut self,
+        now: Instant,
+        chunk: crate::chunk::data::DataChunk,
+        idata: bool,
+        had_data: &mut bool,
+    ) -> bool {
         if !matches!(
             self.state,
-            State::Established | State::ShutdownPending | State::ShutdownSent | State::ShutdownReceived
+            State::Established
+                | State::ShutdownPending
+                | State::ShutdownSent
+                | State::ShutdownReceived
         ) {
             return true;
         }
-        let Some(tcb) = &mut self.tcb else { return false };
+        let Some(tcb) = &mut self.tcb else {
+            return false;
+        };
         if idata != tcb.capabilities.message_interleaving {
             return self.protocol_violation("DATA/I-DATA does not match what was negotiated");
         }
@@ -186,7 +210,9 @@ impl Association {
         match tcb.rx.handle_data(now, chunk) {
             Ok(DataOutcome::Accepted) => {}
             Ok(DataOutcome::Duplicate) => self.stats.duplicate_chunks_received += 1,
-            Ok(DataOutcome::Refused | DataOutcome::NoBufferSpace) => self.stats.data_chunks_refused += 1,
+            Ok(DataOutcome::Refused | DataOutcome::NoBufferSpace) => {
+                self.stats.data_chunks_refused += 1
+            }
             Err(_) => return self.protocol_violation("message exceeds the maximum message size"),
         }
         true
@@ -195,7 +221,10 @@ impl Association {
     fn handle_sack(&mut self, now: Instant, sack: &crate::chunk::sack::SackChunk) {
         if !matches!(
             self.state,
-            State::Established | State::ShutdownPending | State::ShutdownSent | State::ShutdownReceived
+            State::Established
+                | State::ShutdownPending
+                | State::ShutdownSent
+                | State::ShutdownReceived
         ) {
             return;
         }
@@ -208,7 +237,9 @@ impl Association {
                 if outcome.newly_fast_retransmit > 0 {
                     self.stats.fast_retransmits += 1;
                 }
-                if tcb.capabilities.partial_reliability && tcb.rtx.outstanding().should_send_forward_tsn() {
+                if tcb.capabilities.partial_reliability
+                    && tcb.rtx.outstanding().should_send_forward_tsn()
+                {
                     tcb.forward_tsn_due = true;
                 }
                 if tcb.rtx.outstanding().has_data_to_retransmit() || tcb.forward_tsn_due {
@@ -240,7 +271,9 @@ impl Association {
             info: Bytes::copy_from_slice(what.as_bytes()),
         });
         self.send_abort(vec![cause]);
-        self.terminate(CloseReason::LocalAbort(format!("protocol violation: {what}")));
+        self.terminate(CloseReason::LocalAbort(format!(
+            "protocol violation: {what}"
+        )));
         false
     }
 }

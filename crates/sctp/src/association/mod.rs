@@ -58,8 +58,8 @@ use crate::error_cause::user_initiated_abort::UserInitiatedAbortCause;
 use crate::event::{CloseReason, Event};
 use crate::options::SctpOptions;
 use crate::packet::PacketWriter;
-use crate::rx::receiver::{Receiver, ReceiverConfig};
 use crate::rx::data_tracker::DataTrackerConfig;
+use crate::rx::receiver::{Receiver, ReceiverConfig};
 use crate::stats::Stats;
 use crate::timer::Timer;
 use crate::tx::retransmission_queue::RetransmissionQueue;
@@ -288,11 +288,16 @@ impl Association {
 
     /// Sets the level at or below which [`Event::BufferedAmountLow`] fires.
     pub fn set_buffered_amount_low_threshold(&mut self, stream_id: StreamId, bytes: usize) {
-        self.send_queue.set_buffered_amount_low_threshold(stream_id, bytes);
+        self.send_queue
+            .set_buffered_amount_low_threshold(stream_id, bytes);
     }
 
     /// Sets a stream's weight for the weighted-fair scheduler (at least 1).
-    pub fn set_stream_priority(&mut self, stream_id: StreamId, priority: u16) -> Result<(), crate::tx::send_queue::StreamStateError> {
+    pub fn set_stream_priority(
+        &mut self,
+        stream_id: StreamId,
+        priority: u16,
+    ) -> Result<(), crate::tx::send_queue::StreamStateError> {
         self.send_queue.set_priority(stream_id, priority)
     }
 
@@ -444,11 +449,20 @@ impl Association {
         if self.pending_packets.len() >= MAX_PENDING_PACKETS {
             return;
         }
-        let mut w = PacketWriter::new(self.options.local_port, self.options.remote_port, tag, self.options.mtu.max(1500));
+        let mut w = PacketWriter::new(
+            self.options.local_port,
+            self.options.remote_port,
+            tag,
+            self.options.mtu.max(1500),
+        );
         if w.push(chunk).is_err() {
             return;
         }
-        let zero = allow_zero_checksum && self.tcb.as_ref().is_some_and(|t| t.capabilities.zero_checksum);
+        let zero = allow_zero_checksum
+            && self
+                .tcb
+                .as_ref()
+                .is_some_and(|t| t.capabilities.zero_checksum);
         self.pending_packets.push_back(w.finish(!zero));
     }
 
@@ -463,10 +477,13 @@ impl Association {
     fn collect_events(&mut self) {
         while let Some(e) = self.send_queue.poll_event() {
             match e {
-                SendQueueEvent::BufferedAmountLow(s) => self.events.push_back(Event::BufferedAmountLow(s)),
+                SendQueueEvent::BufferedAmountLow(s) => {
+                    self.events.push_back(Event::BufferedAmountLow(s))
+                }
                 SendQueueEvent::MessagesExpired { stream_id, count } => {
                     self.stats.messages_abandoned += u64::from(count);
-                    self.events.push_back(Event::MessagesAbandoned { stream_id, count });
+                    self.events
+                        .push_back(Event::MessagesAbandoned { stream_id, count });
                 }
             }
         }
@@ -525,10 +542,16 @@ impl Association {
             initial_cwnd_packets: o.initial_cwnd_packets.max(1),
             ..NewRenoConfig::default()
         })
-        .unwrap_or_else(|_| NewReno::new(NewRenoConfig::default()).expect("default NewReno config is valid"));
+        .unwrap_or_else(|_| {
+            NewReno::new(NewRenoConfig::default()).expect("default NewReno config is valid")
+        });
         let rto = RtoEstimator::new(o.rto_initial, o.rto_min, o.rto_max).unwrap_or_else(|_| {
-            RtoEstimator::new(Duration::from_secs(1), Duration::from_millis(200), Duration::from_secs(60))
-                .expect("fixed RTO bounds are valid")
+            RtoEstimator::new(
+                Duration::from_secs(1),
+                Duration::from_millis(200),
+                Duration::from_secs(60),
+            )
+            .expect("fixed RTO bounds are valid")
         });
         let rtx = RetransmissionQueue::new(self.local_initial_tsn, peer.a_rwnd, Box::new(cc), rto);
         Tcb {

@@ -9,7 +9,9 @@ use super::{Association, State};
 use crate::chunk::Chunk;
 use crate::chunk::reconfig::ReConfigChunk;
 use crate::event::Event;
-use crate::param::{OutgoingSsnResetRequestParameter, Parameter, ReconfigResponseParameter, ReconfigResult};
+use crate::param::{
+    OutgoingSsnResetRequestParameter, Parameter, ReconfigResponseParameter, ReconfigResult,
+};
 use crate::rx::receiver::ResetProgress;
 use crate::timer::{Timer, backed_off};
 use crate::types::{StreamId, Tsn};
@@ -73,7 +75,12 @@ impl Association {
             return;
         }
         let ready = self.send_queue.streams_ready_to_reset();
-        let streams: Vec<StreamId> = r.pending.iter().copied().filter(|s| ready.contains(s)).collect();
+        let streams: Vec<StreamId> = r
+            .pending
+            .iter()
+            .copied()
+            .filter(|s| ready.contains(s))
+            .collect();
         if streams.is_empty() {
             return;
         }
@@ -152,7 +159,9 @@ impl Association {
             }
         }
         if !responses.is_empty() {
-            self.queue_control(Chunk::ReConfig(ReConfigChunk { parameters: responses }));
+            self.queue_control(Chunk::ReConfig(ReConfigChunk {
+                parameters: responses,
+            }));
         }
     }
 
@@ -163,7 +172,9 @@ impl Association {
         let r = &self.tcb.as_ref()?.reconfig;
         if seq == r.peer_next_seq {
             Some(true)
-        } else if seq == r.peer_next_seq.wrapping_sub(1) && r.last_response.is_some_and(|(s, _)| s == seq) {
+        } else if seq == r.peer_next_seq.wrapping_sub(1)
+            && r.last_response.is_some_and(|(s, _)| s == seq)
+        {
             Some(false)
         } else {
             None
@@ -183,7 +194,11 @@ impl Association {
                 self.record_response(seq, ReconfigResult::Denied);
                 ReconfigResult::Denied
             }
-            Some(false) => self.tcb.as_ref().and_then(|t| t.reconfig.last_response).map_or(ReconfigResult::Denied, |r| r.1),
+            Some(false) => self
+                .tcb
+                .as_ref()
+                .and_then(|t| t.reconfig.last_response)
+                .map_or(ReconfigResult::Denied, |r| r.1),
             None => ReconfigResult::ErrorBadSequenceNumber,
         }
     }
@@ -194,8 +209,13 @@ impl Association {
         match self.classify_request(req.request_seq) {
             None => ReconfigResult::ErrorBadSequenceNumber,
             Some(false) => {
-                let Some(tcb) = &self.tcb else { return ReconfigResult::Denied };
-                let last = tcb.reconfig.last_response.map_or(ReconfigResult::Denied, |r| r.1);
+                let Some(tcb) = &self.tcb else {
+                    return ReconfigResult::Denied;
+                };
+                let last = tcb
+                    .reconfig
+                    .last_response
+                    .map_or(ReconfigResult::Denied, |r| r.1);
                 if last == ReconfigResult::InProgress && !tcb.rx.has_deferred_reset() {
                     self.record_response(req.request_seq, ReconfigResult::SuccessPerformed);
                     ReconfigResult::SuccessPerformed
@@ -204,11 +224,17 @@ impl Association {
                 }
             }
             Some(true) => {
-                let Some(tcb) = &mut self.tcb else { return ReconfigResult::Denied };
-                let result = match tcb.rx.handle_reset_request(req.sender_last_tsn, &req.streams) {
+                let Some(tcb) = &mut self.tcb else {
+                    return ReconfigResult::Denied;
+                };
+                let result = match tcb
+                    .rx
+                    .handle_reset_request(req.sender_last_tsn, &req.streams)
+                {
                     Ok(ResetProgress::Performed) => {
                         let _ = tcb.rx.poll_reset_performed();
-                        self.events.push_back(Event::IncomingStreamsReset(req.streams.clone()));
+                        self.events
+                            .push_back(Event::IncomingStreamsReset(req.streams.clone()));
                         ReconfigResult::SuccessPerformed
                     }
                     Ok(ResetProgress::Deferred) => ReconfigResult::InProgress,
@@ -245,7 +271,8 @@ impl Association {
                 let streams = r.in_flight.take().map(|q| q.streams).unwrap_or_default();
                 r.timer.stop();
                 let _ = self.send_queue.rollback_reset(&streams);
-                self.events.push_back(Event::OutgoingStreamsResetFailed(streams));
+                self.events
+                    .push_back(Event::OutgoingStreamsResetFailed(streams));
             }
         }
         self.error_count = 0;

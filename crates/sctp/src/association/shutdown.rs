@@ -43,7 +43,10 @@ impl Association {
     }
 
     fn start_t2(&mut self, now: Instant) {
-        let rto = self.tcb.as_ref().map_or(self.options.rto_initial, |t| t.rtx.rto());
+        let rto = self
+            .tcb
+            .as_ref()
+            .map_or(self.options.rto_initial, |t| t.rtx.rto());
         self.t2_shutdown.stop();
         self.t2_shutdown.start(now, rto);
     }
@@ -90,7 +93,9 @@ impl Association {
             && let Some(tcb) = &self.tcb
         {
             let tag = tcb.peer_tag;
-            let chunk = Chunk::ShutdownComplete(ShutdownCompleteChunk { tag_reflected: false });
+            let chunk = Chunk::ShutdownComplete(ShutdownCompleteChunk {
+                tag_reflected: false,
+            });
             self.queue_packet(tag, &chunk, true);
             self.terminate(CloseReason::Graceful);
         }
@@ -116,7 +121,10 @@ impl Association {
             State::ShutdownAckSent => self.queue_control(Chunk::ShutdownAck(ShutdownAckChunk)),
             _ => return,
         }
-        let base = self.tcb.as_ref().map_or(self.options.rto_initial, |t| t.rtx.rto());
+        let base = self
+            .tcb
+            .as_ref()
+            .map_or(self.options.rto_initial, |t| t.rtx.rto());
         let wait = backed_off(base, self.t2_shutdown.expirations(), self.options.rto_max);
         self.t2_shutdown.start(now, wait);
     }

@@ -76,7 +76,10 @@ impl Association {
             if outstanding.should_send_forward_tsn() {
                 let chunk = if interleaving {
                     let (new_cumulative_tsn, skipped) = outstanding.iforward_tsn();
-                    Chunk::IForwardTsn(IForwardTsnChunk { new_cumulative_tsn, skipped })
+                    Chunk::IForwardTsn(IForwardTsnChunk {
+                        new_cumulative_tsn,
+                        skipped,
+                    })
                 } else {
                     let (new_cumulative_tsn, skipped_streams) = outstanding.forward_tsn();
                     Chunk::ForwardTsn(ForwardTsnChunk {
@@ -103,14 +106,20 @@ impl Association {
         let mut produced = false;
         if may_send_new && self.send_queue.has_data() {
             tcb.rtx.before_new_data(now);
-            let header = if interleaving { IDATA_HEADER } else { DATA_HEADER };
+            let header = if interleaving {
+                IDATA_HEADER
+            } else {
+                DATA_HEADER
+            };
             loop {
                 let allowance = tcb.rtx.new_data_allowance(now);
                 let room = w.remaining();
                 if allowance == 0 || room < header + 4 {
                     break;
                 }
-                let by_window = usize::try_from(allowance).unwrap_or(usize::MAX).saturating_sub(header);
+                let by_window = usize::try_from(allowance)
+                    .unwrap_or(usize::MAX)
+                    .saturating_sub(header);
                 // Payloads are cut at multiples of four so padding never
                 // pushes a chunk past the room left.
                 let max_payload = ((room - header) & !3).min(by_window.max(1));
@@ -132,7 +141,8 @@ impl Association {
                 } else {
                     ChunkLimits::default()
                 };
-                tcb.rtx.send_new(now, chunk.data, size, fragment.message_id, limits);
+                tcb.rtx
+                    .send_new(now, chunk.data, size, fragment.message_id, limits);
                 self.stats.data_chunks_sent += 1;
             }
         }
