@@ -231,6 +231,30 @@ impl Association {
         self.tcb.as_ref().and_then(|t| t.rtx.srtt())
     }
 
+    /// A one-line summary of the send path, for diagnostics.
+    pub fn debug_summary(&self) -> String {
+        match &self.tcb {
+            None => format!("{:?} no tcb", self.state),
+            Some(t) => {
+                let o = t.rtx.outstanding();
+                format!(
+                    "{:?} cwnd {} flight {} outstanding {} chunks {} peer_rwnd {} rtx {} fwd {} t3 {:?} queued {} rx_cum {:?}",
+                    self.state,
+                    t.rtx.cwnd(),
+                    o.flight_bytes(),
+                    o.outstanding_bytes(),
+                    o.len(),
+                    t.rtx.peer_rwnd(),
+                    o.has_data_to_retransmit(),
+                    o.should_send_forward_tsn(),
+                    t.rtx.poll_timeout(),
+                    self.send_queue.total_buffered_amount(),
+                    t.rx.cumulative_tsn_ack(),
+                )
+            }
+        }
+    }
+
     /// The congestion window in bytes, once connected.
     pub fn cwnd(&self) -> Option<usize> {
         self.tcb.as_ref().map(|t| t.rtx.cwnd())

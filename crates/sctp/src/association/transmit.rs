@@ -39,6 +39,7 @@ impl Association {
         {
             return None;
         }
+        self.maybe_send_reset_request(now);
         let tcb = self.tcb.as_mut()?;
         let w = &mut self.writer;
         let interleaving = tcb.capabilities.message_interleaving;
@@ -90,6 +91,7 @@ impl Association {
                 if w.fits(&chunk) {
                     let _ = w.push(&chunk);
                 }
+                tcb.rtx.ensure_timer(now);
             }
         }
 

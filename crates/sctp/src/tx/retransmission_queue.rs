@@ -125,10 +125,14 @@ impl RetransmissionQueue {
             u64::from(sack.a_rwnd).saturating_sub(self.outstanding.outstanding_bytes());
         // §6.3.2 R2/R3: stop when nothing is in flight, restart when the
         // earliest outstanding chunk was acknowledged.
-        if !self.outstanding.has_in_flight() {
+        // Abandoned data that the peer has not skipped yet also needs the
+        // timer: a lost FORWARD-TSN is resent when it fires (RFC 3758 §3.5).
+        if !self.outstanding.has_in_flight() && !self.outstanding.should_send_forward_tsn() {
             self.t3.stop();
         } else if out.cumulative_advanced {
             self.t3.start(now, self.rto.rto());
+        } else {
+            self.t3.start_if_stopped(now, self.rto.rto());
         }
         Ok(out)
     }

@@ -278,12 +278,11 @@ impl OutStream {
         self.queue.front().is_some_and(QueuedMessage::started)
     }
 
-    /// Has a fragment to produce now.
+    /// Has a fragment to produce now. A stream being reset still drains
+    /// what was queued before: a data channel's close sends every pending
+    /// message first (RFC 8831 §6.7).
     fn is_ready(&self) -> bool {
-        match self.queue.front() {
-            None => false,
-            Some(front) => !self.paused || front.started(),
-        }
+        !self.queue.is_empty()
     }
 
     /// Holds nothing a fresh stream would not: the entry can go.
@@ -662,8 +661,9 @@ impl SendQueue {
     }
 
     /// Pauses `streams` ahead of an outgoing stream reset (RFC 6525 §5.1.2):
-    /// they take no new messages and start none; a partially sent message
-    /// still finishes. Fails, changing nothing, if one is already paused.
+    /// they take no new messages, and what they hold is still sent (the
+    /// reset request goes out once it is). Fails, changing nothing, if one
+    /// is already paused.
     pub fn prepare_reset(&mut self, streams: &[StreamId]) -> Result<(), StreamStateError> {
         if let Some(&id) = streams.iter().find(|id| self.paused.contains(id)) {
             return Err(StreamStateError::AlreadyResetting(id));
@@ -676,12 +676,12 @@ impl SendQueue {
         Ok(())
     }
 
-    /// Whether some paused stream has no partially sent message left, so
-    /// its reset request can go out.
+    /// Whether some paused stream has sent everything it held, so its
+    /// reset request can go out.
     pub fn has_streams_ready_to_reset(&self) -> bool {
         self.paused
             .iter()
-            .any(|id| self.streams.get(id).is_none_or(|s| !s.has_partial()))
+            .any(|id| self.streams.get(id).is_none_or(|s| s.queue.is_empty()))
     }
 
     /// The paused streams ready to be reset, in id order.
@@ -689,12 +689,12 @@ impl SendQueue {
         self.paused
             .iter()
             .copied()
-            .filter(|id| self.streams.get(id).is_none_or(|s| !s.has_partial()))
+            .filter(|id| self.streams.get(id).is_none_or(|s| s.queue.is_empty()))
             .collect()
     }
 
     /// The peer performed the reset: sequence numbers restart at 0 and the
-    /// streams resume. Every stream must be paused with no partial message.
+    /// streams resume. Every stream must be paused and drained.
     pub fn commit_reset(&mut self, streams: &[StreamId]) -> Result<(), StreamStateError> {
         self.check_resettable(streams, true)?;
         for &id in streams {
@@ -733,7 +733,7 @@ impl SendQueue {
             if !self.paused.contains(&id) {
                 return Err(StreamStateError::NotResetting(id));
             }
-            if need_no_partial && self.streams.get(&id).is_some_and(OutStream::has_partial) {
+            if need_no_partial && self.streams.get(&id).is_some_and(|s| !s.queue.is_empty()) {
                 return Err(StreamStateError::MessageInProgress(id));
             }
         }
@@ -1220,7 +1220,7 @@ mod tests {
     }
 
     #[test]
-    fn reset_pauses_lets_a_partial_message_finish_and_restarts_sequences() {
+    fn reset_drains_what_was_queued_then_restarts_sequences() {
         let now = Instant::now();
         let mut q = SendQueue::new(1 << 20);
         let s = StreamId(1);
@@ -1236,19 +1236,18 @@ mod tests {
             q.commit_reset(&[s]),
             Err(StreamStateError::MessageInProgress(s))
         );
-        // The started message completes; the queued one waits.
+        // Everything queued before the reset still goes out, in order.
         let rest = drain(&mut q, now, 100);
-        assert_eq!(rest.len(), 2);
+        assert_eq!(rest.len(), 3);
         assert!(rest[1].data.is_end);
-        assert_eq!(q.buffered_amount(s), 10);
+        assert_eq!(rest[2].data.ssn, Ssn(2));
+        assert_eq!(q.buffered_amount(s), 0);
         assert!(q.has_streams_ready_to_reset());
         assert_eq!(q.streams_ready_to_reset(), [s]);
         q.commit_reset(&[s]).unwrap();
         assert!(!q.has_streams_ready_to_reset());
-        let f = q.produce_next(now, 100).unwrap();
-        assert_eq!(f.data.ssn, Ssn(0));
         q.add(now, s, msg(5)).unwrap();
-        assert_eq!(q.produce_next(now, 100).unwrap().data.ssn, Ssn(1));
+        assert_eq!(q.produce_next(now, 100).unwrap().data.ssn, Ssn(0));
     }
 
     #[test]
@@ -1279,11 +1278,13 @@ mod tests {
         q.produce_next(now, 100).unwrap();
         q.add(now, s, msg(10)).unwrap();
         q.prepare_reset(&[s, StreamId(2)]).unwrap();
-        assert_eq!(q.produce_next(now, 100), None);
+        assert_eq!(q.streams_ready_to_reset(), [StreamId(2)]);
+        assert_eq!(q.produce_next(now, 100).unwrap().data.ssn, Ssn(1));
         assert!(!q.has_data());
         assert_eq!(q.streams_ready_to_reset(), [s, StreamId(2)]);
         q.rollback_reset(&[s, StreamId(2)]).unwrap();
-        assert_eq!(q.produce_next(now, 100).unwrap().data.ssn, Ssn(1));
+        q.add(now, s, msg(10)).unwrap();
+        assert_eq!(q.produce_next(now, 100).unwrap().data.ssn, Ssn(2));
         assert_eq!(q.streams_ready_to_reset(), []);
     }
 

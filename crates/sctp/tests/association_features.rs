@@ -1,0 +1,426 @@
+//! Partial reliability, stream reset, I-DATA interleaving, zero checksum
+//! and backpressure between two associations on the simulated network.
+
+mod common;
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use bytes::Bytes;
+use common::{Pair, body, index_of, options};
+use sanderling_netsim::LinkConfig;
+use sanderling_sctp::association::{SendError, SendOptions};
+use sanderling_sctp::event::Event;
+use sanderling_sctp::types::{Ppid, StreamId};
+
+fn link(loss: f64) -> LinkConfig {
+    LinkConfig {
+        delay: Duration::from_millis(20),
+        loss,
+        ..LinkConfig::default()
+    }
+}
+
+fn pr_transfer(interleave: bool, opts: SendOptions, loss: f64, seed: u64) -> (usize, u64) {
+    let mut a = options(1);
+    let mut b = options(2);
+    a.enable_message_interleaving = interleave;
+    b.enable_message_interleaving = interleave;
+    let mut p = Pair::new(seed, link(0.0), a, b);
+    p.connect_both();
+    p.set_link(LinkConfig {
+        reorder: 0.05,
+        duplicate: 0.05,
+        ..link(loss)
+    });
+    let n = 500;
+    for i in 0..n {
+        p.queue(1, body(1, i, 2500), opts);
+    }
+    // Plenty of time for every retransmission and FORWARD-TSN.
+    p.sim.run_for(Duration::from_secs(120));
+    let received = p.b().received.clone();
+    let mut seen = HashSet::new();
+    let mut last = None;
+    for m in &received {
+        let (s, i) = index_of(m);
+        assert_eq!(s, 1);
+        assert!(seen.insert(i), "message {i} delivered twice");
+        assert_eq!(m.payload, body(1, i, 2500), "message {i} corrupted");
+        if !opts.unordered {
+            assert!(
+                last.is_none_or(|l| i > l),
+                "ordered stream went backwards at {i}"
+            );
+        }
+        last = Some(i);
+    }
+    let abandoned: u64 = p
+        .a()
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::MessagesAbandoned { count, .. } => Some(u64::from(*count)),
+            _ => None,
+        })
+        .sum();
+    let got = received.len();
+    // A message given up may still arrive (reordering makes a chunk look
+    // lost); one that did not arrive must have been reported.
+    let stats = p.a().assoc.stats();
+    assert!(p.a().outbox.is_empty());
+    assert_eq!(p.a().assoc.total_buffered_amount(), 0, "{stats:?}");
+    assert!(
+        got as u64 + abandoned >= u64::from(n),
+        "{got} delivered + {abandoned} abandoned < {n}"
+    );
+    // The association is still healthy: a reliable message gets through.
+    p.set_link(link(0.0));
+    p.queue(2, body(2, 0, 10), SendOptions::default());
+    let before = p.b().received.len();
+    assert!(p.run_until_received(before + 1, Duration::from_secs(30)));
+    (got, abandoned)
+}
+
+#[test]
+fn max_retransmits_zero_loses_only_what_was_lost_with_forward_tsn() {
+    let opts = SendOptions {
+        max_retransmits: Some(0),
+        ..SendOptions::default()
+    };
+    let (got, abandoned) = pr_transfer(false, opts, 0.2, 30);
+    // Each 3-fragment message survives 20% loss about half the time.
+    assert!(
+        abandoned > 100 && got > 150,
+        "got {got}, abandoned {abandoned}"
+    );
+}
+
+#[test]
+fn max_retransmits_zero_with_idata_uses_iforward_tsn() {
+    let opts = SendOptions {
+        max_retransmits: Some(0),
+        ..SendOptions::default()
+    };
+    let (got, abandoned) = pr_transfer(true, opts, 0.2, 31);
+    assert!(
+        abandoned > 100 && got > 150,
+        "got {got}, abandoned {abandoned}"
+    );
+}
+
+#[test]
+fn unordered_unreliable_never_duplicates() {
+    let opts = SendOptions {
+        unordered: true,
+        max_retransmits: Some(1),
+        ..SendOptions::default()
+    };
+    let (got, _) = pr_transfer(true, opts, 0.1, 32);
+    // One retransmission: a message is lost only if a fragment is lost twice.
+    assert!(got > 400, "got {got}");
+}
+
+#[test]
+fn lifetime_limits_abandon_old_messages() {
+    let opts = SendOptions {
+        lifetime: Some(Duration::from_millis(500)),
+        ..SendOptions::default()
+    };
+    let (got, abandoned) = pr_transfer(false, opts, 0.1, 33);
+    // Everything is queued at once: the tail expires before its turn.
+    assert!(
+        abandoned > 100 && got > 10,
+        "got {got}, abandoned {abandoned}"
+    );
+}
+
+#[test]
+fn reliable_when_partial_reliability_is_not_negotiated() {
+    let mut a = options(1);
+    a.enable_partial_reliability = false;
+    let mut p = Pair::new(34, link(0.0), a, options(2));
+    p.connect_both();
+    assert!(!p.a().assoc.capabilities().unwrap().partial_reliability);
+    p.set_link(link(0.2));
+    let opts = SendOptions {
+        max_retransmits: Some(0),
+        ..SendOptions::default()
+    };
+    for i in 0..100 {
+        p.queue(1, body(1, i, 1000), opts);
+    }
+    assert!(p.run_until_received(100, Duration::from_secs(120)));
+}
+
+fn reset_cycle(interleave: bool, seed: u64) {
+    let mut a = options(1);
+    let mut b = options(2);
+    a.enable_message_interleaving = interleave;
+    b.enable_message_interleaving = interleave;
+    let mut p = Pair::new(seed, link(0.0), a, b);
+    p.connect_both();
+    p.set_link(LinkConfig {
+        reorder: 0.1,
+        ..link(0.05)
+    });
+    for round in 0..3u32 {
+        for i in 0..20 {
+            p.queue(7, body(7, round * 100 + i, 3000), SendOptions::default());
+        }
+        p.sim.run_for(Duration::from_millis(1));
+        let now = p.sim.now();
+        p.a().assoc.reset_streams(now, &[StreamId(7)]).unwrap();
+        // The stream takes nothing new while resetting.
+        assert_eq!(
+            p.a().assoc.send(
+                now,
+                StreamId(7),
+                Ppid(53),
+                Bytes::from_static(b"x"),
+                SendOptions::default()
+            ),
+            Err(SendError::StreamResetting(StreamId(7)))
+        );
+        let (a_id, b_id) = (p.a, p.b);
+        assert!(p.sim.run_until(Duration::from_secs(60), |s| {
+            let a = s.endpoint::<common::Node>(a_id);
+            let b = s.endpoint::<common::Node>(b_id);
+            a.events
+                .iter()
+                .filter(|e| matches!(e, Event::OutgoingStreamsReset(_)))
+                .count()
+                == round as usize + 1
+                && b.events
+                    .iter()
+                    .filter(|e| matches!(e, Event::IncomingStreamsReset(_)))
+                    .count()
+                    == round as usize + 1
+        }));
+        // Everything sent before the reset arrived, in order, before the reset.
+        let got: Vec<u32> = p.b().received.iter().map(|m| index_of(m).1).collect();
+        let want: Vec<u32> = (0..=round)
+            .flat_map(|r| (0..20).map(move |i| r * 100 + i))
+            .collect();
+        assert_eq!(got, want);
+        assert!(
+            p.b()
+                .events
+                .iter()
+                .any(|e| e == &Event::IncomingStreamsReset(vec![StreamId(7)]))
+        );
+    }
+}
+
+#[test]
+fn stream_reset_lets_the_stream_be_reused() {
+    reset_cycle(false, 40);
+}
+
+#[test]
+fn stream_reset_with_idata() {
+    reset_cycle(true, 41);
+}
+
+#[test]
+fn idata_interleaves_a_small_message_past_a_large_one() {
+    for interleave in [true, false] {
+        let mut a = options(1);
+        let mut b = options(2);
+        a.enable_message_interleaving = interleave;
+        b.enable_message_interleaving = interleave;
+        // A slow link so the big message takes a while.
+        let l = LinkConfig {
+            bandwidth_bps: Some(8_000_000),
+            queue_bytes: 1 << 20,
+            ..link(0.0)
+        };
+        let mut p = Pair::new(50, l, a, b);
+        p.connect_both();
+        let now = p.sim.now();
+        let big = body(1, 0, 200_000);
+        p.a()
+            .assoc
+            .send(
+                now,
+                StreamId(1),
+                Ppid(53),
+                big.clone(),
+                SendOptions::default(),
+            )
+            .unwrap();
+        p.a()
+            .assoc
+            .send(
+                now,
+                StreamId(2),
+                Ppid(53),
+                body(2, 0, 100),
+                SendOptions::default(),
+            )
+            .unwrap();
+        assert!(p.run_until_received(2, Duration::from_secs(10)));
+        let order: Vec<u16> = p.b().received.iter().map(|m| m.stream_id.0).collect();
+        if interleave {
+            assert_eq!(
+                order,
+                vec![2, 1],
+                "the small message overtakes the large one"
+            );
+        } else {
+            assert_eq!(order, vec![1, 2], "without I-DATA a message is sent whole");
+        }
+        assert_eq!(
+            p.b()
+                .received
+                .iter()
+                .find(|m| m.stream_id.0 == 1)
+                .unwrap()
+                .payload,
+            big
+        );
+    }
+}
+
+#[test]
+fn zero_checksum_only_when_both_offer_it() {
+    for (za, zb) in [(true, true), (true, false), (false, true)] {
+        let mut a = options(1);
+        let mut b = options(2);
+        a.enable_zero_checksum = za;
+        b.enable_zero_checksum = zb;
+        let mut p = Pair::new(60, link(0.0), a, b);
+        p.connect_both();
+        assert_eq!(p.a().assoc.capabilities().unwrap().zero_checksum, za && zb);
+        let now = p.sim.now();
+        p.a()
+            .assoc
+            .send(
+                now,
+                StreamId(0),
+                Ppid(53),
+                body(0, 0, 500),
+                SendOptions::default(),
+            )
+            .unwrap();
+        let packet = p.a().assoc.poll_transmit(now).unwrap();
+        let checksum = u32::from_le_bytes(packet[8..12].try_into().unwrap());
+        assert_eq!(checksum == 0, za && zb, "za={za} zb={zb}");
+        p.b().assoc.handle_input(now, packet);
+        assert!(p.run_until_received(1, Duration::from_secs(5)));
+    }
+}
+
+#[test]
+fn corrupted_packet_is_dropped_unless_zero_checksum() {
+    let mut p = Pair::new(61, link(0.0), options(1), options(2));
+    p.connect_both();
+    let now = p.sim.now();
+    p.a()
+        .assoc
+        .send(
+            now,
+            StreamId(0),
+            Ppid(53),
+            body(0, 0, 500),
+            SendOptions::default(),
+        )
+        .unwrap();
+    let packet = p.a().assoc.poll_transmit(now).unwrap();
+    let mut bad = packet.to_vec();
+    let last = bad.len() - 1;
+    bad[last] ^= 1;
+    let dropped = p.b().assoc.stats().packets_dropped;
+    p.b().assoc.handle_input(now, Bytes::from(bad));
+    assert_eq!(p.b().assoc.stats().packets_dropped, dropped + 1);
+    assert!(p.b().received.is_empty());
+    // The retransmission repairs it.
+    assert!(p.run_until_received(1, Duration::from_secs(5)));
+    assert_eq!(p.b().received[0].payload, body(0, 0, 500));
+}
+
+#[test]
+fn backpressure_and_buffered_amount_low() {
+    let mut a = options(1);
+    a.max_send_buffer = 64 * 1024;
+    let mut p = Pair::new(70, link(0.0), a, options(2));
+    p.connect_both();
+    let now = p.sim.now();
+    p.a()
+        .assoc
+        .set_buffered_amount_low_threshold(StreamId(3), 10_000);
+    let mut queued = 0;
+    loop {
+        match p.a().assoc.send(
+            now,
+            StreamId(3),
+            Ppid(53),
+            body(3, queued, 8000),
+            SendOptions::default(),
+        ) {
+            Ok(()) => queued += 1,
+            Err(SendError::QueueFull) => break,
+            Err(e) => panic!("{e}"),
+        }
+    }
+    assert!((6..=8).contains(&queued), "{queued}");
+    assert!(p.a().assoc.buffered_amount(StreamId(3)) > 40_000);
+    assert!(p.run_until_received(queued as usize, Duration::from_secs(10)));
+    assert_eq!(p.a().assoc.buffered_amount(StreamId(3)), 0);
+    let lows = p
+        .a()
+        .events
+        .iter()
+        .filter(|e| **e == Event::BufferedAmountLow(StreamId(3)))
+        .count();
+    assert_eq!(lows, 1);
+}
+
+#[test]
+fn receiver_window_is_respected_and_probed() {
+    // A tiny receive buffer: the sender must stay within the window.
+    let mut b = options(2);
+    b.max_receive_buffer = 16 * 1024;
+    let mut p = Pair::new(71, link(0.0), options(1), b);
+    p.connect_both();
+    for i in 0..200 {
+        p.queue(1, body(1, i, 3000), SendOptions::default());
+    }
+    assert!(p.run_until_received(200, Duration::from_secs(60)));
+    assert_eq!(
+        p.b().assoc.stats().data_chunks_refused,
+        0,
+        "the sender never overran the window"
+    );
+}
+
+#[test]
+fn large_messages_up_to_the_configured_maximum() {
+    let mut a = options(1);
+    let mut b = options(2);
+    a.max_message_size = 16 << 20;
+    b.max_message_size = 16 << 20;
+    b.max_receive_buffer = 32 << 20;
+    a.max_send_buffer = 32 << 20;
+    let mut p = Pair::new(72, link(0.01), a, b);
+    p.connect_both();
+    let m256 = body(1, 0, 256 * 1024);
+    let m16 = body(1, 1, 16 << 20);
+    p.queue(1, m256.clone(), SendOptions::default());
+    p.queue(1, m16.clone(), SendOptions::default());
+    assert!(p.run_until_received(2, Duration::from_secs(600)));
+    assert_eq!(p.b().received[0].payload, m256);
+    assert_eq!(p.b().received[1].payload, m16);
+    // Beyond the maximum: refused at the sender.
+    let now = p.sim.now();
+    assert!(matches!(
+        p.a().assoc.send(
+            now,
+            StreamId(1),
+            Ppid(53),
+            Bytes::from(vec![0; (16 << 20) + 1]),
+            SendOptions::default()
+        ),
+        Err(SendError::MessageTooLarge { .. })
+    ));
+}
