@@ -728,4 +728,93 @@ mod tests {
         add(&mut q, u32::MAX - 1, data(1, 0, true, false, b"a"));
         assert_eq!(drain(&mut q), vec![(1, b"abc".to_vec())]);
     }
+
+    /// One hostile operation on the queue.
+    #[derive(Clone, Debug)]
+    enum Op {
+        Add {
+            tsn: u32,
+            stream: u16,
+            seq: u32,
+            fsn: u32,
+            len: usize,
+            b: bool,
+            e: bool,
+            u: bool,
+        },
+        Forward {
+            tsn: u32,
+            stream: u16,
+            seq: u32,
+            u: bool,
+        },
+        Reset(Vec<u16>),
+        Defer(u32, Vec<u16>),
+        Apply(u32),
+        Poll,
+    }
+
+    fn op() -> impl proptest::strategy::Strategy<Value = Op> {
+        use proptest::prelude::*;
+        let small = || prop_oneof![4 => 0u32..6, 1 => any::<u32>()];
+        prop_oneof![
+            12 => (0u32..40, 0u16..3, small(), small(), 0usize..300, any::<bool>(), any::<bool>(), any::<bool>())
+                .prop_map(|(tsn, stream, seq, fsn, len, b, e, u)| Op::Add { tsn, stream, seq, fsn, len, b, e, u }),
+            1 => (0u32..40, 0u16..3, small(), any::<bool>()).prop_map(|(tsn, stream, seq, u)| Op::Forward { tsn, stream, seq, u }),
+            1 => proptest::collection::vec(0u16..3, 0..3).prop_map(Op::Reset),
+            1 => (0u32..40, proptest::collection::vec(0u16..3, 0..3)).prop_map(|(t, s)| Op::Defer(t, s)),
+            1 => (0u32..40).prop_map(Op::Apply),
+            3 => Just(Op::Poll),
+        ]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+
+        /// Whatever a peer sends, every byte charged is a byte held, and the
+        /// hard limit holds.
+        #[test]
+        fn charges_match_what_is_held(interleaving: bool, ops in proptest::collection::vec(op(), 0..200)) {
+            let mut q = ReassemblyQueue::new(2000, 600, interleaving);
+            for op in ops {
+                match op {
+                    Op::Add { tsn, stream, seq, fsn, len, b, e, u } => {
+                        let d = Data {
+                            stream_id: StreamId(stream),
+                            ssn: Ssn(seq as u16),
+                            mid: Mid(seq),
+                            fsn: Fsn(fsn),
+                            ppid: Ppid(0),
+                            payload: Bytes::from(vec![0; len]),
+                            is_beginning: b,
+                            is_end: e,
+                            is_unordered: u,
+                        };
+                        let _ = q.add(Tsn(tsn), d);
+                    }
+                    Op::Forward { tsn, stream, seq, u } => {
+                        q.handle_forward_tsn(Tsn(tsn), &[SkippedStream { stream_id: StreamId(stream), ssn: Ssn(seq as u16) }]);
+                        q.handle_iforward_tsn(Tsn(tsn), &[SkippedMessage { stream_id: StreamId(stream), unordered: u, mid: Mid(seq) }]);
+                    }
+                    Op::Reset(s) => q.reset_streams(&s.into_iter().map(StreamId).collect::<Vec<_>>()),
+                    Op::Defer(t, s) => {
+                        let _ = q.defer_reset_streams(Tsn(t), &s.into_iter().map(StreamId).collect::<Vec<_>>());
+                    }
+                    Op::Apply(t) => {
+                        let _ = q.apply_deferred_reset(Tsn(t));
+                    }
+                    Op::Poll => {
+                        q.poll_message();
+                    }
+                }
+                proptest::prop_assert_eq!(q.buffered_bytes(), q.computed_bytes());
+                proptest::prop_assert!(q.buffered_bytes() <= 2600);
+            }
+            // Everything can be let go of.
+            let _ = q.apply_deferred_reset(Tsn(1000));
+            q.reset_streams(&[]);
+            while q.poll_message().is_some() {}
+            proptest::prop_assert_eq!(q.buffered_bytes(), 0);
+        }
+    }
 }
