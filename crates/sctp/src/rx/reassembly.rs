@@ -20,8 +20,8 @@
 //! Everything held is charged its payload plus a fixed per-fragment
 //! overhead: fragments under reassembly, complete ordered messages waiting
 //! for their turn, messages waiting for [`ReassemblyQueue::poll_message`]
-//! and data held back by a deferred stream reset. [`buffered_bytes`]
-//! (`ReassemblyQueue::buffered_bytes`) is that charge; the advertised
+//! and data held back by a deferred stream reset.
+//! [`ReassemblyQueue::buffered_bytes`] is that charge; the advertised
 //! receive window is `max_bytes - buffered_bytes`.
 //!
 //! Because peers count only payload against the window, the per-fragment
@@ -31,7 +31,9 @@
 //! stuck with a full buffer waiting for exactly that chunk. Nothing is ever
 //! held beyond that hard limit.
 //!
-//! [`buffered_bytes`]: ReassemblyQueue::buffered_bytes
+//! The buffer must also hold every message the peer has in progress at
+//! once: with I-DATA that is one per stream it interleaves. A buffer
+//! smaller than that fills with parts of messages none of which can finish.
 
 use crate::chunk::forward_tsn::SkippedStream;
 use crate::chunk::iforward_tsn::SkippedMessage;
@@ -310,6 +312,11 @@ impl ReassemblyQueue {
     /// that the new SSN/MID 0 is not mistaken for an old one. Call
     /// [`Self::apply_deferred_reset`] whenever the cumulative ack moves.
     ///
+    /// A FORWARD-TSN ending at or before the reset's TSN skips SSNs/MIDs of
+    /// the old sequence: pass it to [`Self::handle_forward_tsn`] before
+    /// applying the reset. One ending after it was built after the reset:
+    /// apply the reset first. [`Receiver`](super::Receiver) does this.
+    ///
     /// # Errors
     ///
     /// [`ReassemblyError::ResetAlreadyDeferred`] if another deferred reset
@@ -340,6 +347,11 @@ impl ReassemblyQueue {
     /// Whether a deferred reset is still waiting.
     pub fn has_deferred_reset(&self) -> bool {
         self.deferred.is_some()
+    }
+
+    /// The "sender's last assigned TSN" of the deferred reset, if one waits.
+    pub fn deferred_reset_tsn(&self) -> Option<Tsn> {
+        self.deferred.as_ref().map(|d| d.last_tsn)
     }
 
     /// Applies the deferred reset if `cum_ack` has reached its TSN: resets
