@@ -137,7 +137,7 @@ impl DataTracker {
             // The cumulative ack starts just before the initial TSN.
             cum: BASE + u64::from(peer_initial_tsn.0) - 1,
             ranges: BTreeMap::new(),
-            duplicates: Vec::with_capacity(MAX_DUPLICATES_REPORTED),
+            duplicates: Vec::new(),
             sack_due: false,
             unacked_packets: 0,
             first_unacked_at: None,
@@ -291,7 +291,7 @@ impl DataTracker {
             cumulative_tsn_ack: self.cumulative_tsn_ack(),
             a_rwnd,
             gap_ack_blocks,
-            duplicate_tsns: std::mem::replace(&mut self.duplicates, Vec::with_capacity(0)),
+            duplicate_tsns: std::mem::take(&mut self.duplicates),
         }
     }
 

@@ -29,7 +29,7 @@ pub struct ReceivedMessage {
 /// A message the assemblers completed, before stream ordering.
 #[derive(Debug)]
 pub(crate) struct Assembled {
-    pub(crate) stream_id: crate::types::StreamId,
+    pub(crate) stream_id: StreamId,
     /// SSN (DATA) or MID (I-DATA); ignored when `unordered`.
     pub(crate) seq: u32,
     pub(crate) unordered: bool,

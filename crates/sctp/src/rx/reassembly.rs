@@ -20,8 +20,8 @@
 //! Everything held is charged its payload plus a fixed per-fragment
 //! overhead: fragments under reassembly, complete ordered messages waiting
 //! for their turn, messages waiting for [`ReassemblyQueue::poll_message`]
-//! and data held back by a deferred stream reset. [`buffered_bytes`]
-//! (`ReassemblyQueue::buffered_bytes`) is that charge; the advertised
+//! and data held back by a deferred stream reset.
+//! [`ReassemblyQueue::buffered_bytes`] is that charge; the advertised
 //! receive window is `max_bytes - buffered_bytes`.
 //!
 //! Because peers count only payload against the window, the per-fragment
@@ -31,7 +31,9 @@
 //! stuck with a full buffer waiting for exactly that chunk. Nothing is ever
 //! held beyond that hard limit.
 //!
-//! [`buffered_bytes`]: ReassemblyQueue::buffered_bytes
+//! The buffer must also hold every message the peer has in progress at
+//! once: with I-DATA that is one per stream it interleaves. A buffer
+//! smaller than that fills with parts of messages none of which can finish.
 
 use crate::chunk::forward_tsn::SkippedStream;
 use crate::chunk::iforward_tsn::SkippedMessage;
@@ -310,6 +312,11 @@ impl ReassemblyQueue {
     /// that the new SSN/MID 0 is not mistaken for an old one. Call
     /// [`Self::apply_deferred_reset`] whenever the cumulative ack moves.
     ///
+    /// A FORWARD-TSN ending at or before the reset's TSN skips SSNs/MIDs of
+    /// the old sequence: pass it to [`Self::handle_forward_tsn`] before
+    /// applying the reset. One ending after it was built after the reset:
+    /// apply the reset first. [`Receiver`](super::Receiver) does this.
+    ///
     /// # Errors
     ///
     /// [`ReassemblyError::ResetAlreadyDeferred`] if another deferred reset
@@ -340,6 +347,11 @@ impl ReassemblyQueue {
     /// Whether a deferred reset is still waiting.
     pub fn has_deferred_reset(&self) -> bool {
         self.deferred.is_some()
+    }
+
+    /// The "sender's last assigned TSN" of the deferred reset, if one waits.
+    pub fn deferred_reset_tsn(&self) -> Option<Tsn> {
+        self.deferred.as_ref().map(|d| d.last_tsn)
     }
 
     /// Applies the deferred reset if `cum_ack` has reached its TSN: resets
@@ -727,5 +739,94 @@ mod tests {
         add(&mut q, 0, data(1, 0, false, true, b"c"));
         add(&mut q, u32::MAX - 1, data(1, 0, true, false, b"a"));
         assert_eq!(drain(&mut q), vec![(1, b"abc".to_vec())]);
+    }
+
+    /// One hostile operation on the queue.
+    #[derive(Clone, Debug)]
+    enum Op {
+        Add {
+            tsn: u32,
+            stream: u16,
+            seq: u32,
+            fsn: u32,
+            len: usize,
+            b: bool,
+            e: bool,
+            u: bool,
+        },
+        Forward {
+            tsn: u32,
+            stream: u16,
+            seq: u32,
+            u: bool,
+        },
+        Reset(Vec<u16>),
+        Defer(u32, Vec<u16>),
+        Apply(u32),
+        Poll,
+    }
+
+    fn op() -> impl proptest::strategy::Strategy<Value = Op> {
+        use proptest::prelude::*;
+        let small = || prop_oneof![4 => 0u32..6, 1 => any::<u32>()];
+        prop_oneof![
+            12 => (0u32..40, 0u16..3, small(), small(), 0usize..300, any::<bool>(), any::<bool>(), any::<bool>())
+                .prop_map(|(tsn, stream, seq, fsn, len, b, e, u)| Op::Add { tsn, stream, seq, fsn, len, b, e, u }),
+            1 => (0u32..40, 0u16..3, small(), any::<bool>()).prop_map(|(tsn, stream, seq, u)| Op::Forward { tsn, stream, seq, u }),
+            1 => proptest::collection::vec(0u16..3, 0..3).prop_map(Op::Reset),
+            1 => (0u32..40, proptest::collection::vec(0u16..3, 0..3)).prop_map(|(t, s)| Op::Defer(t, s)),
+            1 => (0u32..40).prop_map(Op::Apply),
+            3 => Just(Op::Poll),
+        ]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+
+        /// Whatever a peer sends, every byte charged is a byte held, and the
+        /// hard limit holds.
+        #[test]
+        fn charges_match_what_is_held(interleaving: bool, ops in proptest::collection::vec(op(), 0..200)) {
+            let mut q = ReassemblyQueue::new(2000, 600, interleaving);
+            for op in ops {
+                match op {
+                    Op::Add { tsn, stream, seq, fsn, len, b, e, u } => {
+                        let d = Data {
+                            stream_id: StreamId(stream),
+                            ssn: Ssn(seq as u16),
+                            mid: Mid(seq),
+                            fsn: Fsn(fsn),
+                            ppid: Ppid(0),
+                            payload: Bytes::from(vec![0; len]),
+                            is_beginning: b,
+                            is_end: e,
+                            is_unordered: u,
+                        };
+                        let _ = q.add(Tsn(tsn), d);
+                    }
+                    Op::Forward { tsn, stream, seq, u } => {
+                        q.handle_forward_tsn(Tsn(tsn), &[SkippedStream { stream_id: StreamId(stream), ssn: Ssn(seq as u16) }]);
+                        q.handle_iforward_tsn(Tsn(tsn), &[SkippedMessage { stream_id: StreamId(stream), unordered: u, mid: Mid(seq) }]);
+                    }
+                    Op::Reset(s) => q.reset_streams(&s.into_iter().map(StreamId).collect::<Vec<_>>()),
+                    Op::Defer(t, s) => {
+                        let _ = q.defer_reset_streams(Tsn(t), &s.into_iter().map(StreamId).collect::<Vec<_>>());
+                    }
+                    Op::Apply(t) => {
+                        let _ = q.apply_deferred_reset(Tsn(t));
+                    }
+                    Op::Poll => {
+                        q.poll_message();
+                    }
+                }
+                proptest::prop_assert_eq!(q.buffered_bytes(), q.computed_bytes());
+                proptest::prop_assert!(q.buffered_bytes() <= 2600);
+            }
+            // Everything can be let go of.
+            let _ = q.apply_deferred_reset(Tsn(1000));
+            q.reset_streams(&[]);
+            while q.poll_message().is_some() {}
+            proptest::prop_assert_eq!(q.buffered_bytes(), 0);
+        }
     }
 }

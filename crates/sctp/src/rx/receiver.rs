@@ -136,12 +136,10 @@ impl Receiver {
         if self.reassembly.is_interleaved() {
             return Ok(());
         }
-        self.tracker.handle_forward_tsn(chunk.new_cumulative_tsn);
-        // Data held for a deferred reset goes in before anything is dropped.
-        self.apply_deferred_reset()?;
-        self.reassembly
-            .handle_forward_tsn(chunk.new_cumulative_tsn, &chunk.skipped_streams);
-        Ok(())
+        let new_cum = chunk.new_cumulative_tsn;
+        self.forward(new_cum, |q| {
+            q.handle_forward_tsn(new_cum, &chunk.skipped_streams)
+        })
     }
 
     /// I-FORWARD-TSN (RFC 8260 §2.3.2). A receiver that negotiated DATA
@@ -154,11 +152,34 @@ impl Receiver {
         if !self.reassembly.is_interleaved() {
             return Ok(());
         }
-        self.tracker.handle_forward_tsn(chunk.new_cumulative_tsn);
-        self.apply_deferred_reset()?;
-        self.reassembly
-            .handle_iforward_tsn(chunk.new_cumulative_tsn, &chunk.skipped);
-        Ok(())
+        let new_cum = chunk.new_cumulative_tsn;
+        self.forward(new_cum, |q| q.handle_iforward_tsn(new_cum, &chunk.skipped))
+    }
+
+    /// Moves the cumulative ack to `new_cum` and lets `skip` update
+    /// reassembly, in the right order with respect to a deferred reset:
+    /// skipped SSNs/MIDs of a FORWARD-TSN that ends at or before the
+    /// reset's TSN belong to the old sequence, so they go in before the
+    /// reset; one that ends after it was built after the reset, so its
+    /// skips go in after.
+    fn forward(
+        &mut self,
+        new_cum: Tsn,
+        skip: impl FnOnce(&mut ReassemblyQueue),
+    ) -> Result<(), ReassemblyError> {
+        let after_reset = self
+            .reassembly
+            .deferred_reset_tsn()
+            .is_some_and(|last| new_cum.is_after(last));
+        self.tracker.handle_forward_tsn(new_cum);
+        if after_reset {
+            self.apply_deferred_reset()?;
+            skip(&mut self.reassembly);
+            Ok(())
+        } else {
+            skip(&mut self.reassembly);
+            self.apply_deferred_reset()
+        }
     }
 
     /// An Outgoing SSN Reset Request from the peer (RFC 6525 §5.2.2): reset
@@ -525,5 +546,60 @@ mod tests {
         assert_eq!(r.poll_timeout(), None);
         assert_eq!(r.a_rwnd(), (4 << 20) - 10 - 64);
         assert_eq!(r.tracker().cumulative_tsn_ack(), Tsn(1));
+    }
+
+    #[test]
+    fn forward_tsn_up_to_the_reset_skips_in_the_old_sequence() {
+        let now = Instant::now();
+        let mut r = Receiver::new(Tsn(1), ReceiverConfig::default());
+        // Old sequence: SSN 0 at TSN 1, SSN 1 at TSN 2 (abandoned), SSN 2 at TSN 3.
+        r.handle_data(now, whole(1, 1, 0)).unwrap();
+        r.handle_data(now, whole(3, 1, 2)).unwrap();
+        assert_eq!(
+            r.handle_reset_request(Tsn(3), &[StreamId(1)]),
+            Ok(ResetProgress::Deferred)
+        );
+        // New sequence: SSN 0 at TSN 4.
+        r.handle_data(now, whole(4, 1, 0)).unwrap();
+        let fwd = ForwardTsnChunk {
+            new_cumulative_tsn: Tsn(2),
+            skipped_streams: vec![SkippedStream {
+                stream_id: StreamId(1),
+                ssn: Ssn(1),
+            }],
+        };
+        r.handle_forward_tsn(&fwd).unwrap();
+        assert_eq!(r.poll_reset_performed(), Some(vec![StreamId(1)]));
+        assert_eq!(drain(&mut r), vec![1, 3, 4]);
+        // Had the skip landed in the new sequence, SSN 1 would now be "old".
+        r.handle_data(now, whole(5, 1, 1)).unwrap();
+        assert_eq!(drain(&mut r), vec![5]);
+    }
+
+    #[test]
+    fn forward_tsn_past_the_reset_skips_in_the_new_sequence() {
+        let now = Instant::now();
+        let mut r = Receiver::new(Tsn(1), ReceiverConfig::default());
+        r.handle_data(now, whole(1, 1, 0)).unwrap();
+        // TSN 2 (old SSN 1) in flight when the peer resets after it.
+        assert_eq!(
+            r.handle_reset_request(Tsn(2), &[StreamId(1)]),
+            Ok(ResetProgress::Deferred)
+        );
+        // New SSN 1 at TSN 4 arrives; TSN 2 and new SSN 0 at TSN 3 are
+        // abandoned, and one FORWARD-TSN skips both.
+        r.handle_data(now, whole(4, 1, 1)).unwrap();
+        assert_eq!(drain(&mut r), vec![1]);
+        let fwd = ForwardTsnChunk {
+            new_cumulative_tsn: Tsn(3),
+            skipped_streams: vec![SkippedStream {
+                stream_id: StreamId(1),
+                ssn: Ssn(0),
+            }],
+        };
+        r.handle_forward_tsn(&fwd).unwrap();
+        assert_eq!(r.poll_reset_performed(), Some(vec![StreamId(1)]));
+        assert_eq!(r.cumulative_tsn_ack(), Tsn(4));
+        assert_eq!(drain(&mut r), vec![4]);
     }
 }
