@@ -231,6 +231,15 @@ impl Association {
         self.tcb.as_ref().and_then(|t| t.rtx.srtt())
     }
 
+    /// Bytes the receive side holds (fragments waiting for reassembly and
+    /// messages not yet handed out); bounded by `max_receive_buffer` plus
+    /// one message.
+    pub fn received_bytes_held(&self) -> usize {
+        self.tcb
+            .as_ref()
+            .map_or(0, |t| t.rx.reassembly().buffered_bytes())
+    }
+
     /// A one-line summary of the send path, for diagnostics.
     pub fn debug_summary(&self) -> String {
         match &self.tcb {
