@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
 use sanderling_netsim::{Datagram, Endpoint, LinkConfig, LinkStats, NodeId, Sim, Transmit};
 
 use crate::peer::{OutMessage, PeerEvent, SctpPeer};
@@ -50,6 +51,8 @@ struct Node {
     peer: Box<dyn SctpPeer>,
     remote: SocketAddr,
     events: Vec<PeerEvent>,
+    /// Packets sent, with when, if recording.
+    sent: Option<Vec<(Instant, Bytes)>>,
 }
 
 impl Node {
@@ -68,11 +71,16 @@ impl Endpoint for Node {
 
     fn poll_transmit(&mut self, now: Instant) -> Option<Transmit> {
         match self.peer.poll_packet(now) {
-            Some(payload) => Some(Transmit {
-                destination: self.remote,
-                source: None,
-                payload,
-            }),
+            Some(payload) => {
+                if let Some(sent) = &mut self.sent {
+                    sent.push((now, payload.clone()));
+                }
+                Some(Transmit {
+                    destination: self.remote,
+                    source: None,
+                    payload,
+                })
+            }
             None => {
                 self.collect_events(now);
                 None
@@ -131,6 +139,7 @@ impl Pair {
                 peer: a,
                 remote: address_b,
                 events: Vec::new(),
+                sent: None,
             },
         );
         let nb = sim.add_endpoint(
@@ -139,6 +148,7 @@ impl Pair {
                 peer: b,
                 remote: address_a,
                 events: Vec::new(),
+                sent: None,
             },
         );
         Self {
@@ -192,6 +202,26 @@ impl Pair {
     /// `now`). Packets it queues leave at the next step of a `run_*` method.
     pub fn peer_mut(&mut self, side: Side) -> &mut dyn SctpPeer {
         self.node_mut(side).peer.as_mut()
+    }
+
+    /// Starts (or stops and discards) recording every packet both sides
+    /// send, for debugging and for tests that look at the wire.
+    pub fn record_packets(&mut self, on: bool) {
+        for side in [Side::A, Side::B] {
+            self.node_mut(side).sent = on.then(Vec::new);
+        }
+    }
+
+    /// The packets `side` has sent since recording started, with the virtual
+    /// time since the pair was made (before any loss on the link).
+    pub fn sent_packets(&self, side: Side) -> Vec<(Duration, &Bytes)> {
+        let epoch = self.sim.epoch();
+        self.node(side)
+            .sent
+            .iter()
+            .flatten()
+            .map(|(t, p)| (*t - epoch, p))
+            .collect()
     }
 
     /// Every event `side` has reported so far, in order.

@@ -218,12 +218,16 @@ fn partial_reliability(a: Make, b: Make, lifetime: bool) {
     let count = 200u32;
     for i in 0..count {
         let msg = OutMessage::new(5, body(5, i, 200));
-        let msg = if lifetime {
-            msg.lifetime(Duration::from_millis(10))
+        if lifetime {
+            // Paced, so that messages expire because of loss rather than
+            // while waiting for the congestion window (see
+            // `dcsctp_expired_partial_message_blocks_ordered_stream`).
+            p.send(Side::A, msg.lifetime(Duration::from_millis(50)))
+                .unwrap();
+            p.run_for(Duration::from_millis(5));
         } else {
-            msg.max_retransmits(0)
-        };
-        p.send(Side::A, msg).unwrap();
+            p.send(Side::A, msg.max_retransmits(0)).unwrap();
+        }
     }
     // A reliable message behind them on the same ordered stream: it can only
     // be delivered once FORWARD-TSN has made the receiver skip what was
@@ -261,6 +265,64 @@ fn pr_sctp_max_retransmits_0(a: Make, b: Make) {
 
 fn pr_sctp_lifetime(a: Make, b: Make) {
     partial_reliability(a, b, true);
+}
+
+/// Messages that expire while queued behind a full congestion window.
+///
+/// dcsctp 0.1.16 fragments a message to fill the window, and when the rest
+/// of that message then expires in its send queue it drops the rest without
+/// abandoning the fragment already sent (no FORWARD-TSN for it). The
+/// receiver keeps the partial message forever, so every later message on
+/// that ordered stream, even a reliable one, is never delivered; other
+/// streams are unaffected. sctp-proto as the sender delivers it.
+/// This pins the behaviour: if dcsctp fixes it, this test says so.
+fn lifetime_expiry_in_send_queue(a: Make, b: Make) {
+    let mut p = connected(a, b);
+    p.set_path(LinkConfig::with_delay(Duration::from_millis(10)));
+    p.record_packets(true);
+    for i in 0..100 {
+        p.send(
+            Side::A,
+            OutMessage::new(5, body(5, i, 200)).lifetime(Duration::from_millis(10)),
+        )
+        .unwrap();
+    }
+    p.send(Side::A, OutMessage::new(5, body(5, 100, 200)))
+        .unwrap();
+    p.send(Side::A, OutMessage::new(6, body(6, 100, 200)))
+        .unwrap();
+    p.run_for(Duration::from_secs(30));
+    let on_5 = received_on(&p, Side::B, 5);
+    assert!(on_5.len() < 100, "some expired");
+    assert!(received_on(&p, Side::B, 6) == vec![body(6, 100, 200)]);
+    let marker_delivered = on_5.last() == Some(&body(5, 100, 200));
+    let dcsctp_sender = p.peer(Side::A).name() == "dcsctp";
+    assert_eq!(marker_delivered, !dcsctp_sender, "{}", p.summary());
+    if dcsctp_sender {
+        // The cause, on the wire: a DATA chunk with B=1, E=0 (a first
+        // fragment) whose message never got an end, and no FORWARD-TSN.
+        let mut first_fragments = 0;
+        let mut forward_tsns = 0;
+        for (_, packet) in p.sent_packets(Side::A) {
+            let mut at = 12;
+            while at + 4 <= packet.len() {
+                let (kind, flags) = (packet[at], packet[at + 1]);
+                let len = usize::from(u16::from_be_bytes([packet[at + 2], packet[at + 3]]));
+                if kind == 0 && flags & 0b11 == 0b10 {
+                    first_fragments += 1;
+                }
+                if kind == 192 {
+                    forward_tsns += 1;
+                }
+                at += (len + 3) & !3;
+                if len == 0 {
+                    break;
+                }
+            }
+        }
+        assert_eq!((first_fragments, forward_tsns), (1, 0));
+    }
+    assert_no_errors(&p);
 }
 
 fn count_resets(events: &[PeerEvent], stream: u16, performed: bool) -> usize {
@@ -561,6 +623,7 @@ all_pairs!(
     large_message,
     pr_sctp_max_retransmits_0,
     pr_sctp_lifetime,
+    lifetime_expiry_in_send_queue,
     stream_reset_by_initiator,
     stream_reset_by_responder,
     reliable_under_impairment,
