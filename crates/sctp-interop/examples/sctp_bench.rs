@@ -174,11 +174,23 @@ fn ratio(values: &[Option<f64>], i: usize) -> String {
 fn print_table(title: &str, args: &Args, rows: &[Row]) {
     let mbps: Vec<Option<f64>> = rows
         .iter()
-        .map(|r| r.bulk.as_ref()?.as_ref().ok().map(Outcome::megabytes_per_second))
+        .map(|r| {
+            r.bulk
+                .as_ref()?
+                .as_ref()
+                .ok()
+                .map(Outcome::megabytes_per_second)
+        })
         .collect();
     let msgs: Vec<Option<f64>> = rows
         .iter()
-        .map(|r| r.small.as_ref()?.as_ref().ok().map(Outcome::messages_per_second))
+        .map(|r| {
+            r.small
+                .as_ref()?
+                .as_ref()
+                .ok()
+                .map(Outcome::messages_per_second)
+        })
         .collect();
     let bulk_head = format!("MB/s ({} KiB)", args.bulk_size / 1024);
     let small_head = format!("msg/s ({} B)", args.small_size);

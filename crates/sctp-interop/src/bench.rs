@@ -133,7 +133,9 @@ impl Driver<'_> {
         }
         while let Some(e) = self.receiver.poll_event(self.now) {
             match e {
-                PeerEvent::Message { stream, payload, .. } => {
+                PeerEvent::Message {
+                    stream, payload, ..
+                } => {
                     let index = payload
                         .get(..8)
                         .map(|b| u64::from_be_bytes(b.try_into().expect("8 bytes")));
