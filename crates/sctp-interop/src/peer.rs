@@ -143,8 +143,10 @@ pub enum PeerEvent {
         /// The streams reset; empty means all.
         streams: Vec<u16>,
     },
-    /// A reset we asked for with [`SctpPeer::reset_streams`] was performed
-    /// by the peer: the outgoing streams can be used again.
+    /// A reset of our outgoing streams was performed by the peer: the
+    /// streams can be used again. Follows [`SctpPeer::reset_streams`], and
+    /// for implementations with [`Capabilities::reciprocal_reset`] also the
+    /// automatic reset answering an incoming one.
     StreamsResetPerformed {
         /// The streams reset.
         streams: Vec<u16>,

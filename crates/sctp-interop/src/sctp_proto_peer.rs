@@ -26,21 +26,26 @@
 //!   simultaneous open still succeeds (dcsctp answers the collision);
 //!   between two sctp-proto peers it never completes.
 //! - **Only the WebRTC PPIDs** (50, 51, 53, 56, 57) can be carried: any other
-//!   value would go out as 58, so [`SctpPeer::send`] refuses it.
+//!   value would go out as 58, so [`SctpPeer::send`] refuses it; a message
+//!   arriving with any other PPID is reported with PPID 58.
 //! - **No sending before the association is established** (the stack
 //!   returns an error), no I-DATA, no zero checksum.
 //! - **A stream reset closes both directions**: resetting closes the stream
 //!   (RFC 8831 data-channel close), and an incoming reset makes sctp-proto
 //!   reset its own outgoing stream automatically. The stream id can be
 //!   opened again once `ResetComplete` arrives; until then sending on it
-//!   fails.
+//!   fails. When sctp-proto resets first and the peer (like dcsctp) leaves
+//!   the answering reset to its application, sctp-proto answers that
+//!   answer with one more reset request, so the peer reports the incoming
+//!   reset twice.
 //! - [`Endpoint::connect`] reads the real clock (`Instant::now()`) to start
 //!   the INIT timer, and verification tags / TSNs come from the thread's
 //!   OS-seeded generator: sctp-proto runs cannot be replayed bit for bit, and
 //!   on a virtual clock the first INIT timer is offset by the real time
 //!   between the clock's epoch and `connect`.
 //! - PR-SCTP supports either a retransmission limit or a lifetime per
-//!   message, not both.
+//!   message, not both. A lifetime starts at the first `poll_transmit` after
+//!   the write.
 
 use std::collections::VecDeque;
 use std::fmt;
