@@ -14,7 +14,7 @@
 use std::time::{Duration, Instant};
 
 use crate::peer::{OutMessage, PeerConfig, PeerEvent, SctpPeer};
-use crate::{DcsctpPeer, SctpProtoPeer};
+use crate::{DcsctpPeer, SanderlingPeer, SctpProtoPeer};
 
 /// Makes a peer from the shared settings.
 pub type Factory = fn(&PeerConfig) -> Box<dyn SctpPeer>;
@@ -31,6 +31,10 @@ pub struct Implementation {
 /// Every implementation this crate has an adapter for.
 pub fn implementations() -> Vec<Implementation> {
     vec![
+        Implementation {
+            name: "sanderling",
+            make: |c| Box::new(SanderlingPeer::new(c)),
+        },
         Implementation {
             name: "dcsctp",
             make: |c| Box::new(DcsctpPeer::new(c)),

@@ -29,6 +29,7 @@ pub mod bench;
 mod dcsctp_peer;
 mod pair;
 mod peer;
+mod sanderling_peer;
 mod sctp_proto_peer;
 
 pub use dcsctp_peer::DcsctpPeer;
@@ -37,4 +38,5 @@ pub use peer::{
     Capabilities, Negotiated, OutMessage, PPID_BINARY, PPID_STRING, PeerConfig, PeerEvent, SctpPeer,
 };
 pub use sanderling_netsim::{LinkConfig, LinkStats};
+pub use sanderling_peer::SanderlingPeer;
 pub use sctp_proto_peer::SctpProtoPeer;

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use sanderling_sctp_interop::{
     DcsctpPeer, LinkConfig, OutMessage, PPID_BINARY, PPID_STRING, Pair, PeerConfig, PeerEvent,
-    SctpPeer, SctpProtoPeer, Side,
+    SanderlingPeer, SctpPeer, SctpProtoPeer, Side,
 };
 
 type Make = fn(&PeerConfig) -> Box<dyn SctpPeer>;
@@ -22,6 +22,10 @@ fn dcsctp(config: &PeerConfig) -> Box<dyn SctpPeer> {
 
 fn sctp_proto(config: &PeerConfig) -> Box<dyn SctpPeer> {
     Box::new(SctpProtoPeer::new(config))
+}
+
+fn sanderling(config: &PeerConfig) -> Box<dyn SctpPeer> {
+    Box::new(SanderlingPeer::new(config))
 }
 
 const SEED: u64 = 0x5ade_4117;
@@ -711,4 +715,101 @@ fn sctp_proto_connect_reads_the_real_clock() {
         .collect();
     assert_eq!(inits, vec![Duration::from_secs(10); 2]);
     assert_no_errors(&p);
+}
+
+// --- sanderling-sctp against the other stacks, each side as initiator (A)
+// and as responder (B), and against itself --------------------------------
+
+macro_rules! interop {
+    ($($name:ident => $scenario:ident($a:ident, $b:ident);)*) => {
+        $(
+            #[test]
+            fn $name() {
+                $scenario($a, $b);
+            }
+        )*
+    };
+}
+
+interop! {
+    interop_dcsctp_handshake_we_initiate => handshake(sanderling, dcsctp);
+    interop_dcsctp_handshake_we_respond => handshake(dcsctp, sanderling);
+    interop_dcsctp_ordered_on_three_streams_we_initiate => ordered_on_three_streams(sanderling, dcsctp);
+    interop_dcsctp_ordered_on_three_streams_we_respond => ordered_on_three_streams(dcsctp, sanderling);
+    interop_dcsctp_unordered_all_arrive_we_initiate => unordered_all_arrive(sanderling, dcsctp);
+    interop_dcsctp_unordered_all_arrive_we_respond => unordered_all_arrive(dcsctp, sanderling);
+    interop_dcsctp_large_message_we_initiate => large_message(sanderling, dcsctp);
+    interop_dcsctp_large_message_we_respond => large_message(dcsctp, sanderling);
+    interop_dcsctp_pr_sctp_max_retransmits_0_we_initiate => pr_sctp_max_retransmits_0(sanderling, dcsctp);
+    interop_dcsctp_pr_sctp_max_retransmits_0_we_respond => pr_sctp_max_retransmits_0(dcsctp, sanderling);
+    interop_dcsctp_pr_sctp_lifetime_we_initiate => pr_sctp_lifetime(sanderling, dcsctp);
+    interop_dcsctp_pr_sctp_lifetime_we_respond => pr_sctp_lifetime(dcsctp, sanderling);
+    interop_dcsctp_lifetime_expiry_in_send_queue_we_initiate => lifetime_expiry_in_send_queue(sanderling, dcsctp);
+    interop_dcsctp_lifetime_expiry_in_send_queue_we_respond => lifetime_expiry_in_send_queue(dcsctp, sanderling);
+    interop_dcsctp_stream_reset_by_initiator_we_initiate => stream_reset_by_initiator(sanderling, dcsctp);
+    interop_dcsctp_stream_reset_by_initiator_we_respond => stream_reset_by_initiator(dcsctp, sanderling);
+    interop_dcsctp_stream_reset_by_responder_we_initiate => stream_reset_by_responder(sanderling, dcsctp);
+    interop_dcsctp_stream_reset_by_responder_we_respond => stream_reset_by_responder(dcsctp, sanderling);
+    interop_dcsctp_reliable_under_impairment_we_initiate => reliable_under_impairment(sanderling, dcsctp);
+    interop_dcsctp_reliable_under_impairment_we_respond => reliable_under_impairment(dcsctp, sanderling);
+    interop_dcsctp_simultaneous_open_we_initiate => simultaneous_open(sanderling, dcsctp);
+    interop_dcsctp_simultaneous_open_we_respond => simultaneous_open(dcsctp, sanderling);
+    interop_dcsctp_payload_protocol_ids_we_initiate => payload_protocol_ids(sanderling, dcsctp);
+    interop_dcsctp_payload_protocol_ids_we_respond => payload_protocol_ids(dcsctp, sanderling);
+    interop_dcsctp_send_before_connected_we_initiate => send_before_connected(sanderling, dcsctp);
+    interop_dcsctp_send_before_connected_we_respond => send_before_connected(dcsctp, sanderling);
+    interop_dcsctp_send_queue_bound_we_initiate => send_queue_bound(sanderling, dcsctp);
+    interop_dcsctp_send_queue_bound_we_respond => send_queue_bound(dcsctp, sanderling);
+    interop_dcsctp_interleaving_and_zero_checksum_we_initiate => interleaving_and_zero_checksum(sanderling, dcsctp);
+    interop_dcsctp_interleaving_and_zero_checksum_we_respond => interleaving_and_zero_checksum(dcsctp, sanderling);
+    interop_dcsctp_deterministic_we_initiate => deterministic(sanderling, dcsctp);
+    interop_dcsctp_deterministic_we_respond => deterministic(dcsctp, sanderling);
+    interop_sctp_proto_handshake_we_initiate => handshake(sanderling, sctp_proto);
+    interop_sctp_proto_handshake_we_respond => handshake(sctp_proto, sanderling);
+    interop_sctp_proto_ordered_on_three_streams_we_initiate => ordered_on_three_streams(sanderling, sctp_proto);
+    interop_sctp_proto_ordered_on_three_streams_we_respond => ordered_on_three_streams(sctp_proto, sanderling);
+    interop_sctp_proto_unordered_all_arrive_we_initiate => unordered_all_arrive(sanderling, sctp_proto);
+    interop_sctp_proto_unordered_all_arrive_we_respond => unordered_all_arrive(sctp_proto, sanderling);
+    interop_sctp_proto_large_message_we_initiate => large_message(sanderling, sctp_proto);
+    interop_sctp_proto_large_message_we_respond => large_message(sctp_proto, sanderling);
+    interop_sctp_proto_pr_sctp_max_retransmits_0_we_initiate => pr_sctp_max_retransmits_0(sanderling, sctp_proto);
+    interop_sctp_proto_pr_sctp_max_retransmits_0_we_respond => pr_sctp_max_retransmits_0(sctp_proto, sanderling);
+    interop_sctp_proto_pr_sctp_lifetime_we_initiate => pr_sctp_lifetime(sanderling, sctp_proto);
+    interop_sctp_proto_pr_sctp_lifetime_we_respond => pr_sctp_lifetime(sctp_proto, sanderling);
+    interop_sctp_proto_lifetime_expiry_in_send_queue_we_initiate => lifetime_expiry_in_send_queue(sanderling, sctp_proto);
+    interop_sctp_proto_lifetime_expiry_in_send_queue_we_respond => lifetime_expiry_in_send_queue(sctp_proto, sanderling);
+    interop_sctp_proto_stream_reset_by_initiator_we_initiate => stream_reset_by_initiator(sanderling, sctp_proto);
+    interop_sctp_proto_stream_reset_by_initiator_we_respond => stream_reset_by_initiator(sctp_proto, sanderling);
+    interop_sctp_proto_stream_reset_by_responder_we_initiate => stream_reset_by_responder(sanderling, sctp_proto);
+    interop_sctp_proto_stream_reset_by_responder_we_respond => stream_reset_by_responder(sctp_proto, sanderling);
+    interop_sctp_proto_reliable_under_impairment_we_initiate => reliable_under_impairment(sanderling, sctp_proto);
+    interop_sctp_proto_reliable_under_impairment_we_respond => reliable_under_impairment(sctp_proto, sanderling);
+    interop_sctp_proto_simultaneous_open_we_initiate => simultaneous_open(sanderling, sctp_proto);
+    interop_sctp_proto_simultaneous_open_we_respond => simultaneous_open(sctp_proto, sanderling);
+    interop_sctp_proto_payload_protocol_ids_we_initiate => payload_protocol_ids(sanderling, sctp_proto);
+    interop_sctp_proto_payload_protocol_ids_we_respond => payload_protocol_ids(sctp_proto, sanderling);
+    interop_sctp_proto_send_before_connected_we_initiate => send_before_connected(sanderling, sctp_proto);
+    interop_sctp_proto_send_before_connected_we_respond => send_before_connected(sctp_proto, sanderling);
+    interop_sctp_proto_send_queue_bound_we_initiate => send_queue_bound(sanderling, sctp_proto);
+    interop_sctp_proto_send_queue_bound_we_respond => send_queue_bound(sctp_proto, sanderling);
+    interop_sctp_proto_interleaving_and_zero_checksum_we_initiate => interleaving_and_zero_checksum(sanderling, sctp_proto);
+    interop_sctp_proto_interleaving_and_zero_checksum_we_respond => interleaving_and_zero_checksum(sctp_proto, sanderling);
+    interop_sctp_proto_deterministic_we_initiate => deterministic(sanderling, sctp_proto);
+    interop_sctp_proto_deterministic_we_respond => deterministic(sctp_proto, sanderling);
+    sanderling_pair_handshake => handshake(sanderling, sanderling);
+    sanderling_pair_ordered_on_three_streams => ordered_on_three_streams(sanderling, sanderling);
+    sanderling_pair_unordered_all_arrive => unordered_all_arrive(sanderling, sanderling);
+    sanderling_pair_large_message => large_message(sanderling, sanderling);
+    sanderling_pair_pr_sctp_max_retransmits_0 => pr_sctp_max_retransmits_0(sanderling, sanderling);
+    sanderling_pair_pr_sctp_lifetime => pr_sctp_lifetime(sanderling, sanderling);
+    sanderling_pair_lifetime_expiry_in_send_queue => lifetime_expiry_in_send_queue(sanderling, sanderling);
+    sanderling_pair_stream_reset_by_initiator => stream_reset_by_initiator(sanderling, sanderling);
+    sanderling_pair_stream_reset_by_responder => stream_reset_by_responder(sanderling, sanderling);
+    sanderling_pair_reliable_under_impairment => reliable_under_impairment(sanderling, sanderling);
+    sanderling_pair_simultaneous_open => simultaneous_open(sanderling, sanderling);
+    sanderling_pair_payload_protocol_ids => payload_protocol_ids(sanderling, sanderling);
+    sanderling_pair_send_before_connected => send_before_connected(sanderling, sanderling);
+    sanderling_pair_send_queue_bound => send_queue_bound(sanderling, sanderling);
+    sanderling_pair_interleaving_and_zero_checksum => interleaving_and_zero_checksum(sanderling, sanderling);
+    sanderling_pair_deterministic => deterministic(sanderling, sanderling);
 }
