@@ -67,7 +67,8 @@ impl SanderlingPeer {
                 Event::Message(m) => self.events.push_back(PeerEvent::Message {
                     stream: m.stream_id.0,
                     ppid: m.ppid.0,
-                    payload: m.payload.to_vec(),
+                    // Zero-copy when the message buffer is not shared.
+                    payload: Vec::from(m.payload),
                 }),
                 Event::IncomingStreamsReset(s) => self.events.push_back(PeerEvent::StreamsReset {
                     streams: s.iter().map(|s| s.0).collect(),
