@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use crate::tx::scheduler::SchedulerKind;
+
 /// Configuration of one SCTP association.
 ///
 /// The defaults suit WebRTC data channels over DTLS: SCTP ports 5000, a
@@ -63,6 +65,9 @@ pub struct SctpOptions {
     /// Offer to skip CRC32C because DTLS protects the packets (RFC 9653).
     /// Only true when the association runs over DTLS.
     pub enable_zero_checksum: bool,
+    /// How streams share the link: round robin (RFC 8260 §3.2) or weighted
+    /// fair queueing by each stream's priority (§3.6).
+    pub scheduler: SchedulerKind,
     /// Seed of every random choice (verification tag, initial TSN, cookie
     /// key). Fill from the operating system's generator in production.
     pub seed: [u8; 32],
@@ -90,6 +95,7 @@ impl Default for SctpOptions {
             enable_partial_reliability: true,
             enable_message_interleaving: true,
             enable_zero_checksum: false,
+            scheduler: SchedulerKind::RoundRobin,
             seed: [0; 32],
         }
     }

@@ -187,3 +187,63 @@ fn silent_peer_is_detected_by_heartbeats() {
     assert_eq!(p.a().closed, Some(CloseReason::Unreachable));
     assert!(p.a().events.iter().all(|e| !matches!(e, Event::Message(_))));
 }
+
+#[test]
+fn peer_restart_is_recognised_by_tie_tags() {
+    let mut p = Pair::new(30, link(0.0), options(1), options(2));
+    p.connect_both();
+    p.queue(1, body(1, 0, 100), SendOptions::default());
+    assert!(p.run_until_received(1, Duration::from_secs(5)));
+    // A crashes and comes back with a fresh association at the same address.
+    let now = p.sim.now();
+    let b_addr = common::B_ADDR.parse().unwrap();
+    *p.a() = common::Node::new(now, b_addr, options(9));
+    p.a().assoc.connect(now);
+    let (a, b) = (p.a, p.b);
+    assert!(p.sim.run_until(Duration::from_secs(10), |s| {
+        s.endpoint::<common::Node>(a).connected_at.is_some()
+            && s.endpoint::<common::Node>(b)
+                .events
+                .contains(&Event::Restarted)
+    }));
+    assert_eq!(p.b().assoc.state(), State::Established);
+    // Data flows on the new association, sequence numbers from the start.
+    p.queue(1, body(1, 1, 100), SendOptions::default());
+    assert!(p.run_until_received(2, Duration::from_secs(5)));
+    assert_eq!(index_of(&p.b().received[1]), (1, 1));
+    assert!(p.b().closed.is_none());
+}
+
+#[test]
+fn weighted_fair_scheduler_shares_by_priority() {
+    let mut a = options(1);
+    a.scheduler = sanderling_sctp::tx::scheduler::SchedulerKind::WeightedFair;
+    let l = LinkConfig {
+        bandwidth_bps: Some(10_000_000),
+        queue_bytes: 1 << 20,
+        ..link(0.0)
+    };
+    let mut p = Pair::new(31, l, a, options(2));
+    p.connect_both();
+    p.a()
+        .assoc
+        .set_stream_priority(sanderling_sctp::types::StreamId(1), 100)
+        .unwrap();
+    p.a()
+        .assoc
+        .set_stream_priority(sanderling_sctp::types::StreamId(2), 300)
+        .unwrap();
+    for i in 0..400 {
+        p.queue(1, body(1, i, 1000), SendOptions::default());
+        p.queue(2, body(2, i, 1000), SendOptions::default());
+    }
+    // Part way through, stream 2 has had about three times the bytes.
+    assert!(p.run_until_received(200, Duration::from_secs(60)));
+    let on2 = p.b().received.iter().filter(|m| m.stream_id.0 == 2).count();
+    let on1 = p.b().received.len() - on2;
+    let ratio = on2 as f64 / on1.max(1) as f64;
+    assert!(
+        (2.3..=3.7).contains(&ratio),
+        "{on1} on stream 1, {on2} on stream 2"
+    );
+}

@@ -175,6 +175,7 @@ impl Association {
         let send_queue = SendQueue::with_config(SendQueueConfig {
             total_limit: options.max_send_buffer,
             max_message_size: options.max_message_size,
+            scheduler: options.scheduler,
             ..SendQueueConfig::default()
         });
         let writer = PacketWriter::new(options.local_port, options.remote_port, 0, options.mtu);
@@ -325,7 +326,8 @@ impl Association {
             .set_buffered_amount_low_threshold(stream_id, bytes);
     }
 
-    /// Sets a stream's weight for the weighted-fair scheduler (at least 1).
+    /// Sets a stream's weight for the weighted-fair scheduler (at least 1;
+    /// see [`SctpOptions::scheduler`]).
     pub fn set_stream_priority(
         &mut self,
         stream_id: StreamId,
