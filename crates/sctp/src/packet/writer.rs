@@ -48,6 +48,10 @@ impl PacketWriter {
         w
     }
 
+    /// Writes the common header of a new packet. Called lazily, when the
+    /// first chunk arrives: by then the caller has usually sent and dropped
+    /// the previous packets, so `reserve` takes the old buffer back instead
+    /// of allocating (no allocation per packet in the steady state).
     fn start_packet(&mut self) {
         self.buf.reserve(self.max_size.max(COMMON_HEADER_LEN));
         self.buf.put_u16(self.source_port);
@@ -83,7 +87,7 @@ impl PacketWriter {
 
     /// Size of the packet so far, common header included.
     pub fn len(&self) -> usize {
-        self.buf.len()
+        self.buf.len().max(COMMON_HEADER_LEN)
     }
 
     /// Whether no chunk was added to the current packet.
@@ -93,7 +97,7 @@ impl PacketWriter {
 
     /// Bytes left for chunks (padding included) in the current packet.
     pub fn remaining(&self) -> usize {
-        self.max_size.saturating_sub(self.buf.len())
+        self.max_size.saturating_sub(self.len())
     }
 
     /// Whether `chunk` fits in the current packet.
@@ -106,6 +110,9 @@ impl PacketWriter {
         let len = chunk.serialized_len();
         if len > self.remaining() {
             return Err(DoesNotFit);
+        }
+        if self.buf.is_empty() {
+            self.start_packet();
         }
         let before = self.buf.len();
         chunk.serialize(&mut self.buf);
@@ -125,15 +132,16 @@ impl PacketWriter {
     /// A packet without chunks is just a common header; check
     /// [`is_empty`](Self::is_empty) first to avoid sending one.
     pub fn finish(&mut self, write_checksum: bool) -> Bytes {
+        if self.buf.is_empty() {
+            self.start_packet();
+        }
         if write_checksum {
             let crc = compute_checksum(&self.buf);
             if let Some(field) = self.buf.get_mut(8..12) {
                 field.copy_from_slice(&crc.to_le_bytes());
             }
         }
-        let packet = self.buf.split().freeze();
-        self.start_packet();
-        packet
+        self.buf.split().freeze()
     }
 }
 
