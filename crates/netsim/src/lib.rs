@@ -23,6 +23,27 @@
 //! assert!(received < 200 && received > 150);
 //! assert_eq!(sim.network().link_stats(a, b).dropped_loss + received as u64, 200);
 //! ```
+//!
+//! Nodes can sit behind simulated NATs (the mapping and filtering behaviours
+//! of RFC 4787, expiring mappings, hairpinning, nested NATs; see [`Network`]),
+//! so an endpoint sees server-reflexive addresses and failed hole punches as
+//! it would in reality, without ever seeing the NAT itself:
+//!
+//! ```
+//! use std::time::Duration;
+//! use sanderling_netsim::{NatConfig, Sim, traffic::{ConstantRateSource, Reflector}};
+//!
+//! let mut sim = Sim::new(7);
+//! let stun = "203.0.113.1:3478".parse().unwrap();
+//! let nat = sim.add_nat(NatConfig::port_restricted_cone(), "198.51.100.1".parse().unwrap());
+//! sim.add_endpoint_behind_nat(nat, "192.168.1.10:5000".parse().unwrap(),
+//!     ConstantRateSource::new(stun, 20, 1, Duration::ZERO));
+//! let server = sim.add_endpoint(stun, Reflector::default());
+//! sim.run_for(Duration::from_secs(1));
+//! let seen = sim.endpoint::<Reflector>(server).seen()[0].source;
+//! assert_eq!(seen, "198.51.100.1:49152".parse().unwrap());
+//! assert_eq!(sim.nat_stats(nat).translated_in, 1); // the answer got back in
+//! ```
 #![forbid(unsafe_code)]
 
 mod clock;
@@ -30,6 +51,8 @@ mod datagram;
 mod endpoint;
 mod gilbert_elliott;
 mod link;
+mod nat;
+mod nat_config;
 mod network;
 mod sim;
 pub mod traffic;
@@ -39,5 +62,7 @@ pub use datagram::{Datagram, Transmit};
 pub use endpoint::Endpoint;
 pub use gilbert_elliott::GilbertElliott;
 pub use link::{LinkConfig, LinkStats};
-pub use network::{Network, NodeId};
+pub use nat::{NatId, NatStats};
+pub use nat_config::{FilteringBehavior, MappingBehavior, NatConfig, PortAllocation};
+pub use network::{Network, NodeId, Realm};
 pub use sim::Sim;

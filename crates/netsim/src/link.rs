@@ -108,6 +108,10 @@ pub struct LinkStats {
     pub dropped_burst: u64,
     /// Dropped because the bandwidth queue was full.
     pub dropped_queue: u64,
+    /// Carried to the far end but refused there by a NAT on the receiver's
+    /// side (its filter, or a mapping that expired on the way). The NAT's
+    /// [`crate::NatStats`] says which.
+    pub dropped_nat: u64,
     /// Extra copies created.
     pub duplicated: u64,
     /// Datagrams held back so that later ones overtake them.
@@ -119,7 +123,11 @@ pub struct LinkStats {
 impl LinkStats {
     /// All datagrams dropped, whatever the cause.
     pub fn dropped(&self) -> u64 {
-        self.dropped_mtu + self.dropped_loss + self.dropped_burst + self.dropped_queue
+        self.dropped_mtu
+            + self.dropped_loss
+            + self.dropped_burst
+            + self.dropped_queue
+            + self.dropped_nat
     }
 }
 

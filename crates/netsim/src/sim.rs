@@ -1,10 +1,10 @@
 //! The driver: endpoints, the network and the virtual clock together.
 
 use std::any::Any;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
-use crate::{Datagram, Endpoint, Network, NodeId, VirtualClock};
+use crate::{Datagram, Endpoint, NatConfig, NatId, NatStats, Network, NodeId, Realm, VirtualClock};
 
 /// How many rounds may run at one instant before the simulation decides an
 /// endpoint keeps asking for a timeout it never clears.
@@ -48,9 +48,31 @@ impl Sim {
         }
     }
 
-    /// Adds an endpoint reachable at `address`.
+    /// Adds an endpoint reachable at `address` on the public network.
     pub fn add_endpoint<E: Endpoint>(&mut self, address: SocketAddr, endpoint: E) -> NodeId {
-        let id = self.network.add_node(address);
+        self.add_endpoint_in(Realm::Public, address, endpoint)
+    }
+
+    /// Adds an endpoint at the private `address` behind `nat` (see
+    /// [`Network`] for how datagrams cross NATs). The endpoint never sees
+    /// the NAT, only the rewritten source addresses of what it receives.
+    pub fn add_endpoint_behind_nat<E: Endpoint>(
+        &mut self,
+        nat: NatId,
+        address: SocketAddr,
+        endpoint: E,
+    ) -> NodeId {
+        self.add_endpoint_in(Realm::BehindNat(nat), address, endpoint)
+    }
+
+    /// Adds an endpoint reachable at `address` within `realm`.
+    pub fn add_endpoint_in<E: Endpoint>(
+        &mut self,
+        realm: Realm,
+        address: SocketAddr,
+        endpoint: E,
+    ) -> NodeId {
+        let id = self.network.add_node_in(realm, address);
         debug_assert_eq!(id.0, self.endpoints.len());
         self.endpoints.push(Box::new(endpoint));
         self.primary_addresses.push(address);
@@ -77,6 +99,17 @@ impl Sim {
         let any: &mut dyn Any = self.endpoints[id.0].as_mut();
         any.downcast_mut()
             .unwrap_or_else(|| panic!("endpoint {id:?} is not a {}", std::any::type_name::<E>()))
+    }
+
+    /// Adds a NAT at `public_ip` on the public network; put endpoints behind
+    /// it with [`Sim::add_endpoint_behind_nat`].
+    pub fn add_nat(&mut self, config: NatConfig, public_ip: IpAddr) -> NatId {
+        self.network.add_nat(config, public_ip)
+    }
+
+    /// The counters of a NAT now.
+    pub fn nat_stats(&self, nat: NatId) -> NatStats {
+        self.network.nat_stats(nat, self.clock.now())
     }
 
     /// The network, to read link counters.

@@ -1,5 +1,6 @@
 //! Simple endpoints that make and record traffic: for testing the network
-//! itself and for measuring paths in benchmarks.
+//! itself (and what its NATs do to addresses) and for measuring paths in
+//! benchmarks.
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -165,6 +166,67 @@ impl Endpoint for Echo {
             destination: datagram.source,
             source: Some(datagram.destination),
             payload: datagram.payload,
+        });
+    }
+
+    fn poll_transmit(&mut self, _now: Instant) -> Option<Transmit> {
+        self.pending.pop_front()
+    }
+
+    fn poll_timeout(&mut self) -> Option<Instant> {
+        None
+    }
+
+    fn handle_timeout(&mut self, _now: Instant) {}
+}
+
+/// One datagram as a [`Reflector`] saw it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Reflection {
+    /// When it arrived.
+    pub at: Instant,
+    /// The source it arrived with: after any NAT, the sender's public
+    /// (server-reflexive) address.
+    pub source: SocketAddr,
+    /// Which of the reflector's addresses it was sent to.
+    pub local: SocketAddr,
+}
+
+/// Answers every datagram with the source address it arrived from, like a
+/// STUN server's binding response: the way to learn what a NAT made of an
+/// address. The answer leaves from the address the datagram was sent to, and
+/// its payload is the address as text (`"203.0.113.7:49152"`), which
+/// [`Reflector::parse`] reads back.
+#[derive(Debug, Default)]
+pub struct Reflector {
+    seen: Vec<Reflection>,
+    pending: std::collections::VecDeque<Transmit>,
+}
+
+impl Reflector {
+    /// Every datagram received, in arrival order.
+    pub fn seen(&self) -> &[Reflection] {
+        &self.seen
+    }
+
+    /// The address a reflector's answer carries, or `None` if `payload` is
+    /// not one.
+    pub fn parse(payload: &[u8]) -> Option<SocketAddr> {
+        std::str::from_utf8(payload).ok()?.parse().ok()
+    }
+}
+
+impl Endpoint for Reflector {
+    fn handle_datagram(&mut self, now: Instant, datagram: Datagram) {
+        self.seen.push(Reflection {
+            at: now,
+            source: datagram.source,
+            local: datagram.destination,
+        });
+        self.pending.push_back(Transmit {
+            destination: datagram.source,
+            source: Some(datagram.destination),
+            payload: datagram.source.to_string().into(),
         });
     }
 
