@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use bytes::{Bytes, BytesMut};
 use sanderling_sctp::association::{Association, SendError, SendOptions};
 use sanderling_sctp::event::{CloseReason, Event};
-use sanderling_sctp::options::SctpOptions;
+use sanderling_sctp::options::{OptionsError, SctpOptions};
 use sanderling_sctp::rx::ReceivedMessage;
 use sanderling_sctp::types::{Ppid, StreamId};
 
@@ -93,21 +93,21 @@ pub struct DataChannels {
 impl DataChannels {
     /// Data channels over a new association with `options`, for the given
     /// DTLS role. `remote_max_message_size` is the peer's
-    /// `a=max-message-size`.
+    /// `a=max-message-size`. Fails if the SCTP options are invalid.
     pub fn new(
         now: Instant,
         options: SctpOptions,
         role: DtlsRole,
         remote_max_message_size: usize,
-    ) -> Self {
-        Self {
-            sctp: Association::new(now, options),
+    ) -> Result<Self, OptionsError> {
+        Ok(Self {
+            sctp: Association::new(now, options)?,
             role,
             channels: BTreeMap::new(),
             events: VecDeque::new(),
             remote_max_message_size,
             connected: false,
-        }
+        })
     }
 
     /// The association underneath (statistics, state).

@@ -80,7 +80,7 @@ impl Net {
         let a = sim.add_endpoint(
             a_addr,
             Peer {
-                dc: DataChannels::new(now, opts(1), DtlsRole::Client, 256 * 1024),
+                dc: DataChannels::new(now, opts(1), DtlsRole::Client, 256 * 1024).unwrap(),
                 peer: b_addr,
                 events: vec![],
             },
@@ -88,7 +88,7 @@ impl Net {
         let b = sim.add_endpoint(
             b_addr,
             Peer {
-                dc: DataChannels::new(now, opts(2), DtlsRole::Server, 256 * 1024),
+                dc: DataChannels::new(now, opts(2), DtlsRole::Server, 256 * 1024).unwrap(),
                 peer: a_addr,
                 events: vec![],
             },

@@ -55,8 +55,9 @@ impl SanderlingPeer {
 
     fn assoc(&mut self, now: Instant) -> &mut Association {
         let config = &self.config;
-        self.assoc
-            .get_or_insert_with(|| Association::new(now, config.clone()))
+        self.assoc.get_or_insert_with(|| {
+            Association::new(now, config.clone()).expect("PeerConfig maps to valid options")
+        })
     }
 
     fn drain(&mut self) {

@@ -100,3 +100,58 @@ impl Default for SctpOptions {
         }
     }
 }
+
+/// Why a configuration was refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum OptionsError {
+    /// The MTU cannot hold a common header and a useful DATA chunk, or
+    /// exceeds what SCTP's 16-bit lengths allow.
+    #[error("mtu {0} outside 256..=65535")]
+    Mtu(usize),
+    /// The RTO bounds must satisfy 0 < min <= initial <= max.
+    #[error("RTO bounds must satisfy 0 < min <= initial <= max")]
+    RtoBounds,
+    /// RFC 9260 §6.2: a SACK may be delayed by at most 500 ms.
+    #[error("delayed SACK timeout above 500 ms")]
+    DelayedAck,
+    /// A size or count that must be positive was zero.
+    #[error("{0} must be at least 1")]
+    Zero(&'static str),
+}
+
+impl SctpOptions {
+    /// Checks that the options can work together.
+    ///
+    /// ```
+    /// use sanderling_sctp::options::{OptionsError, SctpOptions};
+    /// let bad = SctpOptions { mtu: 100, ..SctpOptions::default() };
+    /// assert_eq!(bad.validate(), Err(OptionsError::Mtu(100)));
+    /// assert!(SctpOptions::default().validate().is_ok());
+    /// ```
+    pub fn validate(&self) -> Result<(), OptionsError> {
+        if !(256..=65535).contains(&self.mtu) {
+            return Err(OptionsError::Mtu(self.mtu));
+        }
+        if self.rto_min.is_zero()
+            || self.rto_min > self.rto_initial
+            || self.rto_initial > self.rto_max
+        {
+            return Err(OptionsError::RtoBounds);
+        }
+        if self.delayed_ack_max > Duration::from_millis(500) {
+            return Err(OptionsError::DelayedAck);
+        }
+        for (value, name) in [
+            (self.max_message_size, "max_message_size"),
+            (self.max_receive_buffer, "max_receive_buffer"),
+            (self.max_send_buffer, "max_send_buffer"),
+            (self.initial_cwnd_packets, "initial_cwnd_packets"),
+            (usize::from(self.num_streams), "num_streams"),
+        ] {
+            if value == 0 {
+                return Err(OptionsError::Zero(name));
+            }
+        }
+        Ok(())
+    }
+}

@@ -49,14 +49,16 @@ fn measure(size: usize) -> (u64, u64, u64) {
             seed: [1; 32],
             ..SctpOptions::default()
         },
-    );
+    )
+    .unwrap();
     let mut b = Association::new(
         t0,
         SctpOptions {
             seed: [2; 32],
             ..SctpOptions::default()
         },
-    );
+    )
+    .unwrap();
     a.connect(t0);
     b.connect(t0);
     let message = Bytes::from(vec![7u8; size]);

@@ -17,8 +17,8 @@
 //! use sanderling_sctp::types::{Ppid, StreamId};
 //!
 //! let now = Instant::now();
-//! let mut a = Association::new(now, SctpOptions { seed: [1; 32], ..Default::default() });
-//! let mut b = Association::new(now, SctpOptions { seed: [2; 32], ..Default::default() });
+//! let mut a = Association::new(now, SctpOptions { seed: [1; 32], ..Default::default() }).unwrap();
+//! let mut b = Association::new(now, SctpOptions { seed: [2; 32], ..Default::default() }).unwrap();
 //! a.connect(now);
 //! b.connect(now); // WebRTC: both sides open at once
 //! a.send(now, StreamId(0), Ppid(51), Bytes::from_static(b"hi"), SendOptions::default()).unwrap();
@@ -56,7 +56,7 @@ use crate::cookie::CookieKey;
 use crate::error_cause::ErrorCause;
 use crate::error_cause::user_initiated_abort::UserInitiatedAbortCause;
 use crate::event::{CloseReason, Event};
-use crate::options::SctpOptions;
+use crate::options::{OptionsError, SctpOptions};
 use crate::packet::PacketWriter;
 use crate::rx::data_tracker::DataTrackerConfig;
 use crate::rx::receiver::{Receiver, ReceiverConfig};
@@ -141,6 +141,8 @@ struct Tcb {
 #[derive(Debug)]
 pub struct Association {
     options: SctpOptions,
+    congestion_prototype: NewReno,
+    rto_prototype: RtoEstimator,
     epoch: Instant,
     rng: ChaCha20Rng,
     cookie_key: CookieKey,
@@ -166,7 +168,20 @@ pub struct Association {
 impl Association {
     /// A new association in the CLOSED state. It answers an INIT from the
     /// peer by itself; call [`connect`](Self::connect) to open actively.
-    pub fn new(now: Instant, options: SctpOptions) -> Self {
+    /// Fails if the options do not pass [`SctpOptions::validate`].
+    pub fn new(now: Instant, options: SctpOptions) -> Result<Self, OptionsError> {
+        options.validate()?;
+        // Built once here, where a bad combination is an error, and cloned
+        // for each TCB.
+        let congestion_prototype = NewReno::new(NewRenoConfig {
+            mtu: options.mtu,
+            initial_cwnd_packets: options.initial_cwnd_packets,
+            ..NewRenoConfig::default()
+        })
+        .map_err(|_| OptionsError::Zero("initial_cwnd_packets"))?;
+        let rto_prototype =
+            RtoEstimator::new(options.rto_initial, options.rto_min, options.rto_max)
+                .map_err(|_| OptionsError::RtoBounds)?;
         let mut rng = ChaCha20Rng::from_seed(options.seed);
         let mut key = [0u8; 32];
         rng.fill(&mut key);
@@ -179,7 +194,9 @@ impl Association {
             ..SendQueueConfig::default()
         });
         let writer = PacketWriter::new(options.local_port, options.remote_port, 0, options.mtu);
-        Self {
+        Ok(Self {
+            congestion_prototype,
+            rto_prototype,
             epoch: now,
             rng,
             cookie_key: CookieKey::new(&key),
@@ -199,7 +216,7 @@ impl Association {
             terminated: false,
             stats: Stats::default(),
             options,
-        }
+        })
     }
 
     /// The protocol state.
@@ -572,23 +589,12 @@ impl Association {
                 },
             },
         );
-        let cc = NewReno::new(NewRenoConfig {
-            mtu: o.mtu,
-            initial_cwnd_packets: o.initial_cwnd_packets.max(1),
-            ..NewRenoConfig::default()
-        })
-        .unwrap_or_else(|_| {
-            NewReno::new(NewRenoConfig::default()).expect("default NewReno config is valid")
-        });
-        let rto = RtoEstimator::new(o.rto_initial, o.rto_min, o.rto_max).unwrap_or_else(|_| {
-            RtoEstimator::new(
-                Duration::from_secs(1),
-                Duration::from_millis(200),
-                Duration::from_secs(60),
-            )
-            .expect("fixed RTO bounds are valid")
-        });
-        let rtx = RetransmissionQueue::new(self.local_initial_tsn, peer.a_rwnd, Box::new(cc), rto);
+        let rtx = RetransmissionQueue::new(
+            self.local_initial_tsn,
+            peer.a_rwnd,
+            Box::new(self.congestion_prototype.clone()),
+            self.rto_prototype.clone(),
+        );
         Tcb {
             peer_tag: peer.tag,
             capabilities,

@@ -35,7 +35,7 @@ pub struct Node {
 impl Node {
     pub fn new(now: Instant, peer: SocketAddr, options: SctpOptions) -> Self {
         Self {
-            assoc: Association::new(now, options),
+            assoc: Association::new(now, options).expect("valid options"),
             peer,
             outbox: VecDeque::new(),
             received: Vec::new(),
