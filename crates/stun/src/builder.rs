@@ -14,7 +14,7 @@
 
 use bytes::{BufMut, Bytes, BytesMut};
 
-use crate::attr::{AttrType, Attribute, ErrorCode, StunAttribute, UnknownAttributes};
+use crate::attr::{AttrType, Attribute, ErrorCode, Fingerprint, StunAttribute, UnknownAttributes};
 use crate::error::BuildError;
 use crate::header::{Class, HEADER_LEN, MAGIC_COOKIE, MessageType, Method, TransactionId};
 use crate::message::{Message, Phase};
@@ -198,6 +198,34 @@ impl MessageBuilder {
     /// Appends raw bytes (an attribute value the caller has begun).
     pub(crate) fn put(&mut self, bytes: &[u8]) {
         self.buf.put_slice(bytes);
+    }
+
+    /// Appends FINGERPRINT, computed over the message so far (RFC 8489
+    /// §14.7). It must come last.
+    #[must_use]
+    pub fn fingerprint(mut self) -> Self {
+        if self.begin_computed(AttrType::FINGERPRINT, 4) {
+            let fp = Fingerprint::compute(&self.buf, len16(self.attributes_len() + 8));
+            self.buf.put_u16(AttrType::FINGERPRINT.0);
+            self.buf.put_u16(4);
+            self.buf.put_u32(fp.0);
+        }
+        self
+    }
+
+    /// Checks, like [`begin`](Self::begin), that an attribute of `typ` with a
+    /// `len`-byte value (a multiple of four) may come next, without writing
+    /// its header: the caller first computes the value over the buffer with
+    /// the length field counting the attribute.
+    pub(crate) fn begin_computed(&mut self, typ: AttrType, len: usize) -> bool {
+        if self.begin(typ, len) {
+            // begin wrote the header: take it back, the value is computed
+            // over the message without it.
+            self.buf.truncate(self.buf.len() - 4);
+            true
+        } else {
+            false
+        }
     }
 
     /// The message, or the first error met while building it.

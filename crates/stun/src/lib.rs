@@ -19,7 +19,7 @@ mod wire;
 pub use attr::{AttrType, Attribute, StunAttribute};
 pub use builder::MessageBuilder;
 pub use channel_data::{ChannelData, ChannelDataError};
-pub use error::{AttrError, BuildError, StunError};
+pub use error::{AttrError, BuildError, FingerprintError, StunError};
 pub use header::{
     Class, HEADER_LEN, MAGIC_COOKIE, MessageHeader, MessageType, Method, TransactionId, is_stun,
 };

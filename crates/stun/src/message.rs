@@ -25,13 +25,13 @@ use std::net::SocketAddr;
 use bytes::Bytes;
 
 use crate::attr::{
-    AttrType, Attribute, ErrorCode, IceControlled, IceControlling, Lifetime, MappedAddress, Nonce,
-    Priority, Realm, StunAttribute, UseCandidate, Username, XorMappedAddress, XorPeerAddress,
-    XorRelayedAddress,
+    AttrType, Attribute, ErrorCode, Fingerprint, IceControlled, IceControlling, Lifetime,
+    MappedAddress, Nonce, Priority, Realm, StunAttribute, UseCandidate, Username, XorMappedAddress,
+    XorPeerAddress, XorRelayedAddress,
 };
-use crate::error::StunError;
+use crate::error::{FingerprintError, StunError};
 use crate::header::{Class, HEADER_LEN, MessageHeader, MessageType, Method, TransactionId};
-use crate::wire::padded;
+use crate::wire::{len16, padded};
 
 /// The most attributes a message may carry (ignored ones included); more is
 /// a parse error. Real messages carry a dozen at most; this bounds the work
@@ -310,6 +310,27 @@ impl Message {
         self.get_all::<XorRelayedAddress>().map(|a| a.0)
     }
 
+    /// Whether the message carries FINGERPRINT.
+    pub const fn has_fingerprint(&self) -> bool {
+        self.positions.fingerprint.is_some()
+    }
+
+    /// Checks FINGERPRINT (RFC 8489 §14.7): the CRC-32 of the message up to
+    /// the attribute, with the length field counting it, XOR 0x5354554e.
+    pub fn verify_fingerprint(&self) -> Result<(), FingerprintError> {
+        let Some(pos) = self.positions.fingerprint else {
+            return Err(FingerprintError::Missing);
+        };
+        let carried = self.get::<Fingerprint>().map_or(0, |f| f.0);
+        let before = self.raw.get(..pos).unwrap_or_default();
+        let computed = Fingerprint::compute(before, len16(pos + 8 - HEADER_LEN)).0;
+        if carried == computed {
+            Ok(())
+        } else {
+            Err(FingerprintError::Mismatch { carried, computed })
+        }
+    }
+
     /// The comprehension-required attribute types (0x0000–0x7FFF) this crate
     /// does not know, each once, in order of appearance. Non-empty means:
     /// answer a request with 420 and UNKNOWN-ATTRIBUTES
@@ -545,6 +566,50 @@ mod tests {
         let m = Message::parse_slice(&m).unwrap();
         assert_eq!(m.get::<Software>().unwrap().as_str(), "ab");
         assert_eq!(m.priority(), Some(1));
+    }
+
+    #[test]
+    fn fingerprint_round_trip_and_tamper() {
+        let bytes = MessageBuilder::request(Method::BINDING, TID)
+            .attr(Software::new("abc").unwrap())
+            .fingerprint()
+            .build()
+            .unwrap();
+        let m = Message::parse(bytes.clone()).unwrap();
+        assert!(m.has_fingerprint());
+        assert_eq!(m.verify_fingerprint(), Ok(()));
+        assert_eq!(m.attributes().last().unwrap().typ(), AttrType::FINGERPRINT);
+        // Any changed byte before the fingerprint is caught.
+        for i in [0, 3, 8, 19, 24] {
+            let mut bad = bytes.to_vec();
+            bad[i] ^= 0x01;
+            if let Ok(m) = Message::parse_slice(&bad) {
+                assert!(
+                    matches!(
+                        m.verify_fingerprint(),
+                        Err(FingerprintError::Mismatch { .. })
+                    ),
+                    "byte {i}"
+                );
+            }
+        }
+        let without = Message::parse_slice(&raw(0x0001, &[])).unwrap();
+        assert!(!without.has_fingerprint());
+        assert_eq!(without.verify_fingerprint(), Err(FingerprintError::Missing));
+    }
+
+    #[test]
+    fn fingerprint_is_last_in_the_builder() {
+        let e = MessageBuilder::request(Method::BINDING, TID)
+            .fingerprint()
+            .attr(Software::new("x").unwrap())
+            .build();
+        assert!(matches!(e, Err(crate::BuildError::AfterFingerprint { .. })));
+        let e = MessageBuilder::request(Method::BINDING, TID)
+            .fingerprint()
+            .fingerprint()
+            .build();
+        assert!(matches!(e, Err(crate::BuildError::AfterFingerprint { .. })));
     }
 
     #[test]

@@ -27,6 +27,18 @@ pub struct Fingerprint(pub u32);
 impl Fingerprint {
     /// What the CRC-32 is XORed with ("STUN" in ASCII).
     pub const XOR: u32 = 0x5354_554e;
+
+    /// The fingerprint of a message whose bytes before the FINGERPRINT
+    /// attribute are `before` (header included), the header's length field
+    /// replaced by `length` (which must count the 8 bytes of FINGERPRINT).
+    /// Nothing is copied: the CRC runs over the pieces.
+    pub fn compute(before: &[u8], length: u16) -> Self {
+        let mut crc = crc32fast::Hasher::new();
+        crc.update(before.get(..2).unwrap_or_default());
+        crc.update(&length.to_be_bytes());
+        crc.update(before.get(4..).unwrap_or_default());
+        Self(crc.finalize() ^ Self::XOR)
+    }
 }
 
 impl StunAttribute for Fingerprint {
@@ -57,6 +69,17 @@ mod tests {
             &round_trip(Fingerprint(0xe57a3bcf))[..],
             &[0xe5, 0x7a, 0x3b, 0xcf]
         );
+    }
+
+    #[test]
+    fn crc32_check_value() {
+        // The CRC-32 (ISO-HDLC) check value: CRC of "123456789".
+        let mut crc = crc32fast::Hasher::new();
+        crc.update(b"123456789");
+        assert_eq!(crc.finalize(), 0xCBF4_3926);
+        // compute() replaces bytes 2..4 with the length.
+        let f = Fingerprint::compute(b"12\0\x0056789", u16::from_be_bytes(*b"34"));
+        assert_eq!(f, Fingerprint(0xCBF4_3926 ^ Fingerprint::XOR));
     }
 
     #[test]
