@@ -173,11 +173,6 @@ impl MessageBuilder {
         }
     }
 
-    /// Whether an error has been recorded.
-    pub(crate) fn failed(&self) -> bool {
-        self.error.is_some()
-    }
-
     /// Bytes of attributes written so far.
     pub(crate) fn attributes_len(&self) -> usize {
         self.buf.len() - HEADER_LEN

@@ -13,14 +13,16 @@ pub mod builder;
 pub mod channel_data;
 pub mod error;
 pub mod header;
+pub mod integrity;
 pub mod message;
 mod wire;
 
 pub use attr::{AttrType, Attribute, StunAttribute};
 pub use builder::MessageBuilder;
 pub use channel_data::{ChannelData, ChannelDataError};
-pub use error::{AttrError, BuildError, FingerprintError, StunError};
+pub use error::{AttrError, BuildError, FingerprintError, IntegrityError, StunError};
 pub use header::{
     Class, HEADER_LEN, MAGIC_COOKIE, MessageHeader, MessageType, Method, TransactionId, is_stun,
 };
+pub use integrity::IntegrityKey;
 pub use message::{MAX_ATTRIBUTES, Message};
