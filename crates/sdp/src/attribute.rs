@@ -21,7 +21,7 @@ use crate::fingerprint::Fingerprint;
 use crate::group::Group;
 use crate::sctp::Sctpmap;
 use crate::setup::Setup;
-use crate::text::{fields, is_token, one_word, parse_u16, parse_u64};
+use crate::text::{ice_options, is_token, one_word, parse_u16, parse_u64};
 
 /// Attribute names this crate reads.
 pub mod names {
@@ -146,7 +146,7 @@ fn validate(attribute: &Attribute) -> Result<(), ValueError> {
         names::MID => one_word(needs("mid")?, "mid"),
         names::ICE_UFRAG => one_word(needs("ice-ufrag")?, "ice-ufrag"),
         names::ICE_PWD => one_word(needs("ice-pwd")?, "ice-pwd"),
-        names::ICE_OPTIONS => match fields(needs("ice-options")?).next() {
+        names::ICE_OPTIONS => match ice_options(needs("ice-options")?).next() {
             Some(_) => Ok(()),
             None => Err(ValueError::new("ice-options", "no option")),
         },

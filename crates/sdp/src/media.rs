@@ -25,7 +25,7 @@ use crate::error::ValueError;
 use crate::fingerprint::Fingerprint;
 use crate::sctp::{SctpProtocol, Sctpmap, WEBRTC_DATACHANNEL};
 use crate::setup::Setup;
-use crate::text::{fields, is_token, parse_u16, parse_u64};
+use crate::text::{fields, ice_options, is_token, parse_u16, parse_u64};
 
 /// One media section.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
@@ -177,7 +177,7 @@ impl MediaDescription {
     /// The options of this section's `a=ice-options` lines.
     pub fn ice_options(&self) -> Vec<&str> {
         self.attribute_values(names::ICE_OPTIONS)
-            .flat_map(fields)
+            .flat_map(ice_options)
             .collect()
     }
 

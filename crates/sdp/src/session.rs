@@ -27,7 +27,7 @@ use crate::fingerprint::Fingerprint;
 use crate::group::Group;
 use crate::media::MediaDescription;
 use crate::setup::Setup;
-use crate::text::{fields, is_token, parse_u64};
+use crate::text::{fields, ice_options, is_token, parse_u64};
 use crate::view::{DataSection, MediaView};
 
 /// The `o=` line.
@@ -240,7 +240,7 @@ impl SessionDescription {
     /// The options of the session-level `a=ice-options` lines.
     pub fn ice_options(&self) -> Vec<&str> {
         self.attribute_values(names::ICE_OPTIONS)
-            .flat_map(fields)
+            .flat_map(ice_options)
             .collect()
     }
 

@@ -15,6 +15,13 @@ fn digits(s: &str, what: &'static str) -> Result<(), ValueError> {
     Ok(())
 }
 
+/// The options of an `a=ice-options` value. RFC 8839 separates them by
+/// spaces; libdatachannel writes `ice2,trickle`, so commas (which a token
+/// cannot hold) separate them too.
+pub(crate) fn ice_options(s: &str) -> impl Iterator<Item = &str> {
+    s.split([' ', '\t', ',']).filter(|f| !f.is_empty())
+}
+
 /// An unsigned decimal number: ASCII digits only (no sign, no spaces), and
 /// it must fit in a `u64`.
 pub(crate) fn parse_u64(s: &str, what: &'static str) -> Result<u64, ValueError> {
@@ -110,5 +117,9 @@ mod tests {
         assert!(!is_token("a b"));
         assert!(!is_token("UDP/DTLS"));
         assert_eq!(fields(" a  b\tc ").collect::<Vec<_>>(), ["a", "b", "c"]);
+        assert_eq!(
+            ice_options("ice2,trickle renomination").collect::<Vec<_>>(),
+            ["ice2", "trickle", "renomination"]
+        );
     }
 }
