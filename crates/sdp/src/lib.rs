@@ -17,6 +17,8 @@
 //!   section JSEP reads.
 //! * [`Candidate`] parses and writes `a=candidate` lines and trickled
 //!   `RTCIceCandidate.candidate` strings.
+//! * [`DataDescriptionBuilder`] writes a data-only offer or answer laid out
+//!   as Chromium writes one.
 //!
 //! ```
 //! use sanderling_sdp::{MaxMessageSize, Setup};
@@ -45,6 +47,7 @@
 #![forbid(unsafe_code)]
 
 mod attribute;
+mod builder;
 mod candidate;
 mod connection;
 mod error;
@@ -60,6 +63,7 @@ mod text;
 mod view;
 
 pub use attribute::{Attribute, names};
+pub use builder::{DEFAULT_LOCAL_MAX_MESSAGE_SIZE, DataDescriptionBuilder};
 pub use candidate::{Candidate, CandidateAddress, CandidateType, TcpType, Transport};
 pub use connection::{Bandwidth, Connection};
 pub use error::{ErrorKind, SdpError, ValueError};

@@ -253,37 +253,37 @@ impl MediaDescription {
 
     // ----- editing for JSEP
 
-    /// Adds an `a=candidate` line after the last one (or at the end), and
-    /// before `a=end-of-candidates` if that is present.
-    pub fn add_candidate(&mut self, candidate: &Candidate) {
-        let at = self
-            .attributes
+    /// Where a candidate line goes: after the last one, else before
+    /// `a=end-of-candidates`, else before `a=ice-ufrag` (Chromium's place
+    /// for the first candidate), else at the end.
+    fn candidate_position(&self) -> usize {
+        let attrs = &self.attributes;
+        let after_last = attrs
             .iter()
             .rposition(|a| a.name == names::CANDIDATE)
-            .map(|i| i + 1)
-            .or_else(|| {
-                self.attributes
-                    .iter()
-                    .position(|a| a.name == names::END_OF_CANDIDATES)
-            })
-            .unwrap_or(self.attributes.len());
+            .map(|i| i + 1);
+        let before = |name: &str| attrs.iter().position(|a| a.name == name);
+        after_last
+            .or_else(|| before(names::END_OF_CANDIDATES))
+            .or_else(|| before(names::ICE_UFRAG))
+            .unwrap_or(attrs.len())
+    }
+
+    /// Adds an `a=candidate` line: after the last one, else before
+    /// `a=end-of-candidates`, else before `a=ice-ufrag`, else at the end.
+    pub fn add_candidate(&mut self, candidate: &Candidate) {
+        let at = self.candidate_position();
         self.attributes.insert(at, candidate.to_attribute());
     }
 
-    /// Adds `a=end-of-candidates` (once) or removes it.
+    /// Adds `a=end-of-candidates` (once, after the candidates) or removes it.
     pub fn set_end_of_candidates(&mut self, end: bool) {
-        if end {
-            if !self.end_of_candidates() {
-                let at = self
-                    .attributes
-                    .iter()
-                    .rposition(|a| a.name == names::CANDIDATE)
-                    .map_or(self.attributes.len(), |i| i + 1);
-                self.attributes
-                    .insert(at, Attribute::property(names::END_OF_CANDIDATES));
-            }
-        } else {
+        if !end {
             self.remove_attribute(names::END_OF_CANDIDATES);
+        } else if !self.end_of_candidates() {
+            let at = self.candidate_position();
+            self.attributes
+                .insert(at, Attribute::property(names::END_OF_CANDIDATES));
         }
     }
 }
