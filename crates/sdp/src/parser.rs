@@ -78,7 +78,8 @@ impl<'a> Lines<'a> {
             if text.is_empty() {
                 continue;
             }
-            if text.chars().any(|c| (c < ' ' && c != '\t') || c == '\x7f') {
+            // Control characters are ASCII, so bytes suffice.
+            if text.bytes().any(|b| (b < b' ' && b != b'\t') || b == 0x7f) {
                 return Err(SdpError::new(
                     self.number,
                     text,
