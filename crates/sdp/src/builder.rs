@@ -63,6 +63,10 @@ pub struct DataDescriptionBuilder {
     ice_lite: bool,
     candidates: Vec<Candidate>,
     end_of_candidates: bool,
+    /// For an answer to an offer with other sections: those sections,
+    /// rejected, in order, and the m-line index of the data section.
+    rejected: Vec<MediaDescription>,
+    data_index: usize,
 }
 
 impl DataDescriptionBuilder {
@@ -92,7 +96,34 @@ impl DataDescriptionBuilder {
             ice_lite: false,
             candidates: Vec::new(),
             end_of_candidates: false,
+            rejected: Vec::new(),
+            data_index: 0,
         }
+    }
+
+    /// Lays the answer out as `offer` is (JSEP §5.3.1): one section per
+    /// offered section in the same order, the offer's data section answered
+    /// with its mid and form (modern or legacy), every other section
+    /// rejected (see [`MediaDescription::rejected_answer`]) and left out of
+    /// the BUNDLE group. Without a data section in the offer, nothing
+    /// changes. Set the candidates, setup and the rest as for an offer.
+    pub fn answer_to(mut self, offer: &SessionDescription) -> Self {
+        let Some(data) = offer.data_section() else {
+            return self;
+        };
+        if let Some(mid) = data.mid() {
+            self.mid = mid.to_owned();
+        }
+        self.protocol = data.protocol();
+        self.data_index = data.index();
+        self.rejected = offer
+            .media
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| i != data.index())
+            .map(|(_, m)| MediaDescription::rejected_answer(m))
+            .collect();
+        self
     }
 
     /// The `o=` session version (JSEP bumps it for every new description).
@@ -227,7 +258,10 @@ impl DataDescriptionBuilder {
         if let Some(size) = self.max_message_size {
             attrs.push(Attribute::new(names::MAX_MESSAGE_SIZE, size.to_string()));
         }
-        session.media.push(media);
+        session.media = self.rejected.clone();
+        session
+            .media
+            .insert(self.data_index.min(session.media.len()), media);
         session
     }
 }

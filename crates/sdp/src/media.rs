@@ -77,6 +77,24 @@ impl MediaDescription {
         }
     }
 
+    /// The answer's section rejecting `offered` (RFC 3264 §6, JSEP §5.3.1):
+    /// same media and proto, port 0, the first offered format (browsers
+    /// refuse an m-line without one), `c=IN IP4 0.0.0.0`, and the offered
+    /// `a=mid` so the answer's sections still match the offer's.
+    pub fn rejected_answer(offered: &MediaDescription) -> Self {
+        let mut rejected = Self::new(
+            offered.media.clone(),
+            0,
+            offered.proto.clone(),
+            offered.formats.iter().take(1).cloned().collect(),
+        );
+        rejected.connections.push(Connection::unspecified_ipv4());
+        if let Some(mid) = offered.mid() {
+            rejected.attributes.push(Attribute::new(names::MID, mid));
+        }
+        rejected
+    }
+
     /// Parses the text after `m=`; the section starts with no other lines.
     pub fn parse_m_line(s: &str) -> Result<Self, ValueError> {
         const WHAT: &str = "m= line";

@@ -173,3 +173,48 @@ fn trickled_candidates_are_added_to_a_local_description() {
     assert_eq!(data.media().attributes[0].name, "candidate");
     assert_eq!(data.media().attributes[1].name, "end-of-candidates");
 }
+
+#[test]
+fn answers_an_audio_video_data_offer_by_rejecting_the_media() {
+    let offer = SessionDescription::parse(&read("chromium-offer-av.sdp")).unwrap();
+    let answer = DataDescriptionBuilder::new(
+        7,
+        "ufrg",
+        "passwordpasswordpasswd",
+        fingerprint(),
+        Setup::Active,
+    )
+    .answer_to(&offer)
+    .build();
+    let text = answer.to_string();
+    let answer = SessionDescription::parse(&text).unwrap();
+    assert_eq!(answer.media.len(), 3);
+    for (i, kind) in ["audio", "video"].into_iter().enumerate() {
+        let m = &answer.media[i];
+        assert_eq!((m.media.as_str(), m.port), (kind, 0));
+        assert!(m.is_rejected());
+        assert_eq!(m.proto, offer.media[i].proto);
+        assert_eq!(m.formats, offer.media[i].formats[..1]);
+        assert_eq!(m.mid(), offer.media[i].mid());
+    }
+    let data = answer.data_section().unwrap();
+    assert_eq!((data.index(), data.mid()), (2, Some("2")));
+    assert_eq!(answer.bundle_group().unwrap().mids, ["2"]);
+    assert_eq!(data.setup(), Some(Setup::Active));
+
+    // The legacy form is answered in the legacy form.
+    let legacy = SessionDescription::parse(&read("aiortc-offer-legacy.sdp")).unwrap();
+    let answer = DataDescriptionBuilder::new(
+        7,
+        "ufrg",
+        "passwordpasswordpasswd",
+        fingerprint(),
+        Setup::Active,
+    )
+    .answer_to(&legacy)
+    .build();
+    let data = answer.data_section().unwrap();
+    assert_eq!(data.protocol(), SctpProtocol::Legacy);
+    assert_eq!(data.sctp_port(), 5000);
+    assert_eq!(answer.media.len(), 1);
+}
