@@ -118,6 +118,7 @@ fn expectations() -> Vec<Expect> {
         },
         chromium("chromium-answer-to-firefox-offer.sdp", "d2bH", Active),
         chromium("chromium-answer-to-aiortc-offer.sdp", "DrEh", Active),
+        chromium("chromium-answer-to-sanderling-offer.sdp", "lAs2", Active),
         chromium(
             "chromium-answer-to-libdatachannel-offer.sdp",
             "zW+F",
@@ -149,6 +150,7 @@ fn expectations() -> Vec<Expect> {
         },
         firefox("firefox-answer-to-chromium-offer.sdp", "750fe892", Active),
         firefox("firefox-answer-to-aiortc-offer.sdp", "b39d3010", Active),
+        firefox("firefox-answer-to-sanderling-offer.sdp", "16069dca", Active),
         firefox(
             "firefox-answer-to-libdatachannel-offer.sdp",
             "a7159a18",
@@ -189,6 +191,7 @@ fn expectations() -> Vec<Expect> {
             ..aiortc("aiortc-answer-to-firefox-offer.sdp", "ZbVY", Active)
         },
         aiortc("aiortc-answer-to-libdatachannel-offer.sdp", "hDJt", Active),
+        aiortc("aiortc-answer-to-sanderling-offer.sdp", "8Rkr", Active),
         Expect {
             protocol: SctpProtocol::Legacy,
             ..aiortc("aiortc-answer-to-aiortc-offer-legacy.sdp", "BGXh", Active)
@@ -209,6 +212,11 @@ fn expectations() -> Vec<Expect> {
         ),
         libdatachannel("libdatachannel-answer-to-firefox-offer.sdp", "Y582", Active),
         libdatachannel("libdatachannel-answer-to-aiortc-offer.sdp", "YP1t", Active),
+        libdatachannel(
+            "libdatachannel-answer-to-sanderling-offer.sdp",
+            "iHve",
+            Active,
+        ),
         Expect {
             protocol: SctpProtocol::Legacy,
             ..libdatachannel(
@@ -229,6 +237,12 @@ fn expectations() -> Vec<Expect> {
                 "xFMr",
                 Active,
             )
+        },
+        // Not a capture: our DataDescriptionBuilder's offer (the
+        // data_description example), the input for the answers above.
+        Expect {
+            candidates: &[],
+            ..data_only("sanderling-offer.sdp", "sndl", Actpass, true, false)
         },
     ]
 }
