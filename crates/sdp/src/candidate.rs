@@ -284,6 +284,19 @@ impl Candidate {
         Self::parse_value(s)
     }
 
+    /// Parses a trickled candidate string as `addIceCandidate` receives it:
+    /// `Ok(None)` for the end-of-candidates forms (the empty string browsers
+    /// send, or `a=end-of-candidates` / `end-of-candidates`), else
+    /// [`Candidate::parse`].
+    pub fn parse_trickled(s: &str) -> Result<Option<Self>, ValueError> {
+        let t = s.trim_matches([' ', '\t', '\r', '\n']);
+        let t = t.strip_prefix("a=").unwrap_or(t);
+        if t.is_empty() || t == names::END_OF_CANDIDATES {
+            return Ok(None);
+        }
+        Self::parse(s).map(Some)
+    }
+
     /// Parses the value of an `a=candidate` attribute (no prefix).
     pub fn parse_value(s: &str) -> Result<Self, ValueError> {
         let mut f = fields(s);
@@ -582,6 +595,16 @@ mod tests {
             Candidate::parse(&many).unwrap_err().reason,
             "too many extensions"
         );
+    }
+
+    #[test]
+    fn trickled_end_of_candidates() {
+        for end in ["", " ", "\r\n", "end-of-candidates", "a=end-of-candidates"] {
+            assert_eq!(Candidate::parse_trickled(end), Ok(None), "{end:?}");
+        }
+        let c = Candidate::parse_trickled("candidate:1 1 udp 1 198.18.0.1 5 typ host").unwrap();
+        assert_eq!(c.map(|c| c.port), Some(5));
+        assert!(Candidate::parse_trickled("candidate:").is_err());
     }
 
     #[test]
