@@ -1,0 +1,6 @@
+//! The sans-IO WebRTC peer core: JSEP for data channels, and (as the
+//! transports land) ICE, DTLS, SCTP and data channels wired together with
+//! RFC 7983 demultiplexing.
+#![forbid(unsafe_code)]
+
+pub mod jsep;
