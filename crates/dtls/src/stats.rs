@@ -22,6 +22,9 @@ pub struct DtlsStats {
     pub dropped_after_close: u64,
     /// Datagrams dropped because the engine's reassembly queue was full.
     pub dropped_queue_full: u64,
+    /// Datagrams an auto-version client could not read as a server's
+    /// first answer.
+    pub dropped_unrecognized: u64,
     /// Application records dropped because the peer was not verified.
     pub dropped_unverified: u64,
 }

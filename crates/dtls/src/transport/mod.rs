@@ -21,10 +21,12 @@
 //! handshake and a verified certificate.
 //!
 //! Every error dimpl returns is fatal to its connection (its documented
-//! contract), with one exception: `ReceiveQueueFull` from `handle_packet`,
-//! which dimpl raises before touching any state (it drops the datagram and
-//! returns). Treating it as fatal would let a burst of junk handshake
-//! fragments kill a connection, so it is counted as a dropped datagram.
+//! contract), with two exceptions from `handle_packet` that dimpl raises
+//! before touching any state — it drops the datagram and returns:
+//! `ReceiveQueueFull` (too many handshake datagrams buffered) and, for a
+//! client in [`VersionPolicy::Auto`], a first answer that is neither a
+//! DTLS 1.2 nor a DTLS 1.3 server's. Treating those as fatal would let a
+//! few junk datagrams kill a handshake, so they are counted as dropped.
 
 mod output;
 
@@ -238,6 +240,9 @@ impl DtlsTransport {
         match self.dtls.handle_packet(datagram) {
             Ok(()) => {}
             Err(dimpl::Error::ReceiveQueueFull) => self.stats.dropped_queue_full += 1,
+            Err(dimpl::Error::UnexpectedMessage(
+                dimpl::UnexpectedMessageError::UnrecognizedAutoServerResponse,
+            )) => self.stats.dropped_unrecognized += 1,
             Err(e) => {
                 self.engine_failed(e);
                 return;
