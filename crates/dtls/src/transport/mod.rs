@@ -28,11 +28,11 @@
 //! DTLS 1.2 nor a DTLS 1.3 server's. Treating those as fatal would let a
 //! few junk datagrams kill a handshake, so they are counted as dropped.
 
+mod engine_config;
 mod output;
 
 use std::collections::VecDeque;
 use std::fmt;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -47,6 +47,7 @@ use crate::event::{DtlsEvent, DtlsState, DtlsVersion, SrtpProfile};
 use crate::fingerprint::Fingerprint;
 use crate::role::DtlsRole;
 use crate::stats::DtlsStats;
+use engine_config::engine_config;
 use output::{OutputBuffer, Span};
 
 /// The most a DTLS record adds to its payload with any cipher suite dimpl
@@ -170,16 +171,7 @@ impl DtlsTransport {
         let handshake_deadline = now
             .checked_add(config.handshake_timeout)
             .ok_or_else(|| DtlsError::InvalidConfig("handshake_timeout out of range".into()))?;
-        let engine_config = dimpl::Config::builder()
-            .mtu(config.mtu)
-            .flight_start_rto(config.initial_retransmit_timeout)
-            .flight_retries(config.max_retransmissions)
-            .handshake_timeout(config.handshake_timeout)
-            .use_server_cookie(config.server_cookie)
-            .require_client_certificate(true)
-            .build()
-            .map_err(|e| DtlsError::InvalidConfig(e.to_string()))?;
-        let engine_config = Arc::new(engine_config);
+        let engine_config = engine_config(&config)?;
         let mut dtls = match config.version {
             VersionPolicy::Dtls12 => Dtls::new_12(engine_config, certificate.dimpl(), now),
             VersionPolicy::Dtls13 => Dtls::new_13(engine_config, certificate.dimpl(), now),
