@@ -37,6 +37,10 @@ pub enum DtlsError {
     /// The handshake did not complete in time (no answer, or too much loss).
     #[error("handshake timed out")]
     HandshakeTimeout,
+    /// The handshake completed but the peer's fingerprints never came
+    /// (no remote description within the handshake time).
+    #[error("the peer's fingerprints never arrived: its certificate could not be checked")]
+    RemoteFingerprintsMissing,
     /// A client received a ClientHello: both sides are clients (both
     /// `a=setup:active`).
     #[error("both sides are DTLS clients: received a ClientHello (check a=setup)")]

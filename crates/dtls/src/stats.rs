@@ -18,13 +18,15 @@ pub struct DtlsStats {
     pub records_received: u64,
     /// Datagrams dropped because their first byte is not DTLS (RFC 7983).
     pub dropped_not_dtls: u64,
-    /// Datagrams dropped because the transport was closed or failed.
+    /// Datagrams (or records in them) dropped because the transport was
+    /// closed or failed.
     pub dropped_after_close: u64,
     /// Datagrams dropped because the engine's reassembly queue was full.
     pub dropped_queue_full: u64,
     /// Datagrams an auto-version client could not read as a server's
     /// first answer.
     pub dropped_unrecognized: u64,
-    /// Application records dropped because the peer was not verified.
+    /// Application records dropped while the peer was not yet verified
+    /// (beyond the few held until it is).
     pub dropped_unverified: u64,
 }

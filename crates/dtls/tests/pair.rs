@@ -445,6 +445,33 @@ fn fingerprints_that_arrive_late() {
     }
 }
 
+/// The fingerprints never come: the held data is never delivered and the
+/// transport fails with that reason when the handshake time runs out.
+#[test]
+fn fingerprints_that_never_arrive() {
+    let (ca, cb) = certs();
+    let mut b = config(DtlsRole::Server, ca);
+    b.remote_fingerprints.clear();
+    let mut p = Pair::new(21, lan(), config(DtlsRole::Client, cb), b);
+    let a = p.a;
+    assert!(p.sim.run_until(Duration::from_secs(5), |s| {
+        s.endpoint::<Node>(a).connected()
+    }));
+    p.a().outbox.push_back(body(b'a', 0, 300));
+    let bid = p.b;
+    let limit = sanderling_dtls::DtlsConfig::default().handshake_timeout;
+    assert!(p.sim.run_until(limit + Duration::from_secs(1), |s| {
+        s.endpoint::<Node>(bid).failed.is_some()
+    }));
+    let b = p.b();
+    assert_eq!(
+        b.failed.as_ref().map(|f| &f.1),
+        Some(&DtlsError::RemoteFingerprintsMissing)
+    );
+    assert!(b.received.is_empty() && !b.connected());
+    assert_eq!(p.sim.elapsed(), limit);
+}
+
 /// SDP may carry several fingerprints: one match is enough, whatever the
 /// algorithm.
 #[test]

@@ -275,7 +275,12 @@ impl DtlsTransport {
             return;
         }
         if self.state == DtlsState::Connecting && now >= self.handshake_deadline {
-            self.fail(DtlsError::HandshakeTimeout, None);
+            let error = if self.engine_connected && self.remote_fingerprints.is_empty() {
+                DtlsError::RemoteFingerprintsMissing
+            } else {
+                DtlsError::HandshakeTimeout
+            };
+            self.fail(error, None);
             return;
         }
         if self.engine_timeout.is_some_and(|t| now >= t) {
@@ -574,7 +579,8 @@ impl DtlsTransport {
             DtlsState::Connecting if self.held.len() < MAX_HELD_RECORDS => {
                 self.held.push_back(data);
             }
-            _ => self.stats.dropped_unverified += 1,
+            DtlsState::Connecting => self.stats.dropped_unverified += 1,
+            DtlsState::Closed | DtlsState::Failed => self.stats.dropped_after_close += 1,
         }
     }
 
