@@ -120,16 +120,19 @@ impl Transaction {
 
     /// If a retransmission is due at `now`, schedules the next one and
     /// returns true: the caller resends [`bytes`](Self::bytes).
+    /// A caller late by several RTOs gets one resend, and the schedule
+    /// moves past `now`.
     pub(crate) fn retransmit_due(&mut self, now: Instant) -> bool {
-        match self.retransmit_at {
-            Some(at) if at <= now => {
-                self.sends += 1;
-                self.rto = self.rto.saturating_mul(2);
-                self.retransmit_at = (self.sends < RC).then(|| at + self.rto);
-                true
-            }
-            _ => false,
+        let mut due = false;
+        while let Some(at) = self.retransmit_at
+            && at <= now
+        {
+            due = true;
+            self.sends += 1;
+            self.rto = self.rto.saturating_mul(2);
+            self.retransmit_at = (self.sends < RC).then(|| at + self.rto);
         }
+        due
     }
 
     /// Whether the transaction has failed by `now`.
@@ -165,6 +168,25 @@ mod tests {
         }
         assert_eq!(sends, vec![0, 500, 1500, 3500, 7500, 15500, 31500]);
         assert_eq!(now - t0, Duration::from_millis(39_500));
+    }
+
+    #[test]
+    fn a_late_caller_resends_once_and_the_schedule_moves_on() {
+        let t0 = Instant::now();
+        let rto = Duration::from_millis(500);
+        let mut t = Transaction::new(
+            t0,
+            Request::Allocate,
+            Bytes::new(),
+            Some(rto),
+            Duration::from_secs(1),
+            false,
+            0,
+        );
+        let late = t0 + Duration::from_millis(4000);
+        assert!(t.retransmit_due(late));
+        assert_eq!(t.retransmit_at, Some(t0 + Duration::from_millis(7500)));
+        assert!(!t.retransmit_due(late));
     }
 
     #[test]
