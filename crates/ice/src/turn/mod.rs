@@ -41,3 +41,6 @@ pub use error::{SendError, TurnError};
 pub use event::{TurnEvent, TurnState, TurnStats};
 /// The rustls this client is built with, for making [`TlsSettings`].
 pub use rustls;
+
+#[cfg(test)]
+mod tests;
