@@ -47,6 +47,10 @@ pub const MAX_PAYLOAD: usize = 65_504;
 /// Refresh the allocation this long before it expires (when the lifetime
 /// allows; else at ¾ of it).
 const REFRESH_MARGIN: Duration = Duration::from_secs(60);
+/// The longest allocation lifetime believed from a server (RFC 8656's
+/// recommended maximum is an hour); longer grants are refreshed as if
+/// this long, which keeps every instant computation far from overflow.
+const MAX_LIFETIME: Duration = Duration::from_secs(24 * 3600);
 /// Bit 0 of the nonce's security features (RFC 8489 §9.2.1: the leftmost of
 /// the 24): the server supports PASSWORD-ALGORITHMS.
 const FEATURE_PASSWORD_ALGORITHMS: u32 = 1 << 23;
@@ -171,9 +175,14 @@ impl TurnClient {
         {
             return Err(TurnError::Config("max_channels above 4096"));
         }
-        if config.rto.is_zero() || config.stream_timeout.is_zero() || config.lifetime.is_zero() {
+        let in_range = |d: Duration, max: Duration| !d.is_zero() && d <= max;
+        if !in_range(config.rto, Duration::from_secs(60))
+            || !in_range(config.stream_timeout, Duration::from_secs(3600))
+            || !in_range(config.lifetime, MAX_LIFETIME)
+        {
             return Err(TurnError::Config(
-                "rto, stream_timeout and lifetime must not be zero",
+                "rto (at most 60 s), stream_timeout (at most 1 h) and lifetime (at most 1 day) \
+                 must be above zero",
             ));
         }
         let carrier = Carrier::new(&config.transport, config.max_output_bytes)?;
@@ -624,9 +633,15 @@ impl TurnClient {
         }
         // RFC 8489 §9.2.5: a response to an authenticated request is
         // checked with the key; a success must carry integrity. Error
-        // responses without it (401, 438 and the like) are taken as they
-        // are.
-        if msg.has_integrity() {
+        // responses without it are taken as they are, and 401 and 438 are
+        // never checked: they say our key or nonce is not the server's.
+        let challenge = msg.error_code().is_some_and(|e| {
+            matches!(
+                e.code(),
+                ErrorCode::UNAUTHENTICATED | ErrorCode::STALE_NONCE
+            )
+        });
+        if msg.has_integrity() && !challenge {
             if let Some(key) = &self.auth.key
                 && msg.verify_integrity(key).is_err()
             {
@@ -661,9 +676,7 @@ impl TurnClient {
             Request::Refresh { lifetime } if lifetime.is_zero() => self.finish_close(),
             Request::Refresh { .. } => {
                 if let State::Allocated(a) = &mut self.state {
-                    let lifetime = msg
-                        .lifetime()
-                        .map_or(self.config.lifetime, |l| l.duration());
+                    let lifetime = granted(msg, self.config.lifetime);
                     a.expires = t.sent_at + lifetime;
                     a.refresh_at = Some(t.sent_at + refresh_after(lifetime));
                     self.events.push_back(TurnEvent::Refreshed { lifetime });
@@ -716,9 +729,7 @@ impl TurnClient {
             });
             return;
         };
-        let lifetime = msg
-            .lifetime()
-            .map_or(self.config.lifetime, |l| l.duration());
+        let lifetime = granted(msg, self.config.lifetime);
         let mapped = msg.xor_mapped_address();
         self.state = State::Allocated(Allocation {
             relayed,
@@ -1096,6 +1107,14 @@ impl TurnClient {
         }
         self.next_timeout = next;
     }
+}
+
+/// The lifetime a success response grants (LIFETIME, else what was asked
+/// for), at most [`MAX_LIFETIME`].
+fn granted(msg: &Message, asked: Duration) -> Duration {
+    msg.lifetime()
+        .map_or(asked, |l| l.duration())
+        .min(MAX_LIFETIME)
 }
 
 /// When to refresh an allocation of `lifetime`: 60 s before it expires, or

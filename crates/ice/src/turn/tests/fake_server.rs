@@ -54,6 +54,10 @@ pub(crate) struct FakeServer {
     pub(crate) omit_integrity: bool,
     /// Corrupt MESSAGE-INTEGRITY of success responses.
     pub(crate) bad_integrity: bool,
+    /// Grant this lifetime whatever was asked.
+    pub(crate) grant_lifetime: Option<u32>,
+    /// Put a MESSAGE-INTEGRITY (made with some other key) on 401 and 438.
+    pub(crate) integrity_on_challenges: bool,
     /// Offer PASSWORD-ALGORITHMS (SHA-256 and MD5) in the 401.
     pub(crate) offer_sha256: bool,
     /// The algorithm the client picked (once it did).
@@ -80,6 +84,8 @@ impl FakeServer {
             drop_all: false,
             omit_integrity: false,
             bad_integrity: false,
+            grant_lifetime: None,
+            integrity_on_challenges: false,
             offer_sha256: false,
             algorithm: None,
             seen: Vec::new(),
@@ -184,6 +190,12 @@ impl FakeServer {
                     PasswordAlgorithm::MD5,
                 ]));
             }
+            if self.integrity_on_challenges {
+                return b
+                    .message_integrity(&IntegrityKey::short_term("unrelated"))
+                    .build()
+                    .unwrap();
+            }
         }
         b.build().unwrap()
     }
@@ -232,12 +244,17 @@ impl FakeServer {
                 );
                 self.allocated = true;
                 let lifetime = req.lifetime().map_or(600, |l| l.0).min(self.max_lifetime);
+                let lifetime = self.grant_lifetime.unwrap_or(lifetime);
                 b.add(XorRelayedAddress(self.relayed));
                 b.add(XorMappedAddress(self.mapped));
                 b.add(Lifetime(lifetime));
             }
             Method::REFRESH => {
-                let lifetime = req.lifetime().map_or(600, |l| l.0).min(self.max_lifetime);
+                let asked = req.lifetime().map_or(600, |l| l.0);
+                let lifetime = match self.grant_lifetime {
+                    Some(l) if asked > 0 => l,
+                    _ => asked.min(self.max_lifetime),
+                };
                 if lifetime == 0 {
                     self.allocated = false;
                 }

@@ -226,6 +226,45 @@ fn responses_with_bad_or_missing_integrity_are_dropped() {
 }
 
 #[test]
+fn challenges_carrying_integrity_are_still_followed() {
+    // A 401 or 438 with a MESSAGE-INTEGRITY the client cannot check (it
+    // says the key or nonce is wrong) is acted on, not dropped.
+    let mut p = Pair::new(Mode::Udp);
+    p.server.integrity_on_challenges = true;
+    p.server.stale_next = 1;
+    p.allocate();
+    assert_eq!(p.server.requests(Method::ALLOCATE).len(), 3);
+    let mut p = Pair::with(Mode::Udp, |c| c.password = "wrong".into());
+    p.server.integrity_on_challenges = true;
+    p.exchange();
+    assert!(matches!(
+        p.take(|e| matches!(e, TurnEvent::Failed(_))),
+        Some(TurnEvent::Failed(TurnError::WrongCredentials { .. }))
+    ));
+}
+
+#[test]
+fn absurd_lifetimes_from_the_server_are_capped() {
+    let mut p = Pair::new(Mode::Udp);
+    p.server.grant_lifetime = Some(u32::MAX);
+    p.allocate();
+    let day = Duration::from_secs(24 * 3600);
+    assert_eq!(p.client.expires_at(), Some(p.start + day));
+    p.run_until(day);
+    assert_eq!(p.server.requests(Method::REFRESH).len(), 1);
+    assert_eq!(p.client.state(), TurnState::Allocated);
+    // Zero: expired at once.
+    let mut p = Pair::new(Mode::Udp);
+    p.server.grant_lifetime = Some(0);
+    p.allocate();
+    p.run_for(Duration::from_secs(1));
+    assert!(matches!(
+        p.take(|e| matches!(e, TurnEvent::Failed(_))),
+        Some(TurnEvent::Failed(TurnError::Expired))
+    ));
+}
+
+#[test]
 fn close_deletes_the_allocation() {
     for mode in [Mode::Udp, Mode::Tcp, Mode::Tls] {
         let mut p = Pair::new(mode);
@@ -314,6 +353,9 @@ fn config_errors() {
     assert!(crate::turn::TurnClient::new(p_now(), c).is_err());
     let (mut c, _) = super::config(Mode::Udp);
     c.rto = Duration::ZERO;
+    assert!(crate::turn::TurnClient::new(p_now(), c).is_err());
+    let (mut c, _) = super::config(Mode::Udp);
+    c.lifetime = Duration::MAX;
     assert!(crate::turn::TurnClient::new(p_now(), c).is_err());
 }
 
