@@ -153,6 +153,10 @@ pub struct TurnClient {
     data_events: usize,
     stats: TurnStats,
     next_timeout: Option<Instant>,
+    /// When something last went to the server (UDP keepalives).
+    last_sent: Instant,
+    /// When to look at sending a keepalive (UDP, while allocated).
+    keepalive_at: Option<Instant>,
 }
 
 impl TurnClient {
@@ -176,6 +180,14 @@ impl TurnClient {
             return Err(TurnError::Config("max_channels above 4096"));
         }
         let in_range = |d: Duration, max: Duration| !d.is_zero() && d <= max;
+        if config
+            .keepalive
+            .is_some_and(|k| !in_range(k, Duration::from_secs(3600)))
+        {
+            return Err(TurnError::Config(
+                "keepalive must be above zero and at most 1 h",
+            ));
+        }
         if !in_range(config.rto, Duration::from_secs(60))
             || !in_range(config.stream_timeout, Duration::from_secs(3600))
             || !in_range(config.lifetime, MAX_LIFETIME)
@@ -210,6 +222,8 @@ impl TurnClient {
             data_events: 0,
             stats: TurnStats::default(),
             next_timeout: None,
+            last_sent: now,
+            keepalive_at: None,
         };
         client.start_request(now, Request::Allocate, 0);
         client.update_timeout();
@@ -314,8 +328,10 @@ impl TurnClient {
 
     /// The next bytes for the server: a datagram over UDP, bytes to write
     /// over TCP or TLS. Drain until `None` after every call into the client.
-    pub fn poll_transmit(&mut self, _now: Instant) -> Option<Bytes> {
-        self.carrier.poll_transmit()
+    pub fn poll_transmit(&mut self, now: Instant) -> Option<Bytes> {
+        let out = self.carrier.poll_transmit()?;
+        self.last_sent = self.last_sent.max(now);
+        Some(out)
     }
 
     /// The next event; drain until `None` after every call into the client.
@@ -354,6 +370,7 @@ impl TurnClient {
             }
         }
         if matches!(self.state, State::Allocated(_)) {
+            self.keepalive(now);
             let mut actions = Vec::new();
             self.permissions.on_timeout(now, &mut actions);
             for PermAction::Refresh(ip) in actions {
@@ -467,6 +484,32 @@ impl TurnClient {
             State::Closing { .. } | State::Closed | State::Failed => {}
         }
         self.update_timeout();
+    }
+
+    /// Sends a Binding indication if nothing went to the server for the
+    /// keepalive interval; schedules the next look.
+    fn keepalive(&mut self, now: Instant) {
+        let (Some(at), Some(interval)) = (self.keepalive_at, self.config.keepalive) else {
+            return;
+        };
+        if at > now {
+            return;
+        }
+        let quiet_until = self.last_sent + interval;
+        if quiet_until > now {
+            self.keepalive_at = Some(quiet_until);
+            return;
+        }
+        let tid = TransactionId(self.rng.random());
+        if let Ok(bytes) = MessageBuilder::indication(Method::BINDING, tid)
+            .fingerprint()
+            .build()
+        {
+            self.carrier.send(bytes);
+            self.stats.keepalives_sent += 1;
+        }
+        self.last_sent = now;
+        self.keepalive_at = Some(now + interval);
     }
 
     // ----- requests -----
@@ -731,6 +774,9 @@ impl TurnClient {
         };
         let lifetime = granted(msg, self.config.lifetime);
         let mapped = msg.xor_mapped_address();
+        if !self.carrier.is_stream() {
+            self.keepalive_at = self.config.keepalive.map(|k| now + k);
+        }
         self.state = State::Allocated(Allocation {
             relayed,
             mapped,
@@ -1102,6 +1148,7 @@ impl TurnClient {
         };
         if let State::Allocated(a) = &self.state {
             consider(Some(a.refresh_at.map_or(a.expires, |r| r.min(a.expires))));
+            consider(self.keepalive_at);
             consider(self.permissions.next_timer());
             consider(self.channels.next_timer());
         }

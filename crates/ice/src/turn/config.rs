@@ -169,6 +169,12 @@ pub struct TurnConfig {
     pub max_output_bytes: usize,
     /// SOFTWARE attribute to put in requests; none by default.
     pub software: Option<String>,
+    /// Over UDP, send a STUN Binding indication to the server when nothing
+    /// else went to it for this long, so the NAT binding in front of us
+    /// (often 30 s to 2 min) outlives the allocation's idle stretches;
+    /// `None` turns it off. Default 15 s (RFC 8445 §11's keepalive
+    /// interval). Streams need none.
+    pub keepalive: Option<Duration>,
 }
 
 impl fmt::Debug for TurnConfig {
@@ -189,6 +195,7 @@ impl fmt::Debug for TurnConfig {
             .field("max_queued_bytes", &self.max_queued_bytes)
             .field("max_output_bytes", &self.max_output_bytes)
             .field("software", &self.software)
+            .field("keepalive", &self.keepalive)
             .finish_non_exhaustive()
     }
 }
@@ -220,6 +227,7 @@ impl TurnConfig {
             max_queued_bytes: 256 * 1024,
             max_output_bytes: 1024 * 1024,
             software: None,
+            keepalive: Some(Duration::from_secs(15)),
         }
     }
 }

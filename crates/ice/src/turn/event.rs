@@ -91,6 +91,8 @@ pub struct TurnStats {
     pub requests_sent: u64,
     /// Retransmissions of requests (UDP only).
     pub retransmissions: u64,
+    /// Binding indications sent to keep a NAT binding open (UDP only).
+    pub keepalives_sent: u64,
     /// Send indications sent.
     pub send_indications_sent: u64,
     /// ChannelData messages sent.

@@ -28,6 +28,8 @@ pub(crate) enum Seen {
     Send(SocketAddr, Bytes),
     /// ChannelData: channel, data, and the message's length on the wire.
     ChannelData(u16, Bytes, usize),
+    /// A Binding indication (keepalive).
+    Keepalive,
 }
 
 /// The fake server.
@@ -122,6 +124,14 @@ impl FakeServer {
             .collect()
     }
 
+    /// Keepalives received.
+    pub(crate) fn keepalives(&self) -> usize {
+        self.seen
+            .iter()
+            .filter(|s| matches!(s, Seen::Keepalive))
+            .count()
+    }
+
     /// Data the client sent to peers, in order: (peer, data, by channel).
     pub(crate) fn relayed_data(&self) -> Vec<(SocketAddr, Bytes, bool)> {
         self.seen
@@ -129,7 +139,7 @@ impl FakeServer {
             .filter_map(|s| match s {
                 Seen::Send(p, d) => Some((*p, d.clone(), false)),
                 Seen::ChannelData(c, d, _) => Some((self.channels[c], d.clone(), true)),
-                Seen::Request(_) => None,
+                Seen::Request(_) | Seen::Keepalive => None,
             })
             .collect()
     }
@@ -150,6 +160,11 @@ impl FakeServer {
             return Vec::new();
         }
         let msg = Message::parse(bytes).expect("client sends valid STUN");
+        if msg.class() == Class::Indication && msg.method() == Method::BINDING {
+            assert_eq!(msg.verify_fingerprint(), Ok(()));
+            self.seen.push(Seen::Keepalive);
+            return Vec::new();
+        }
         if msg.class() == Class::Indication {
             assert_eq!(msg.method(), Method::SEND);
             let peer = msg.xor_peer_address().expect("Send has XOR-PEER-ADDRESS");

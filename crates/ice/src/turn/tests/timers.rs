@@ -268,3 +268,36 @@ fn timeouts_are_always_in_the_future() {
     assert_eq!(p.client.state(), TurnState::Allocated);
     assert!(count(&p, Method::REFRESH) >= 3);
 }
+
+#[test]
+fn idle_udp_allocations_send_keepalives() {
+    let mut p = Pair::with(Mode::Udp, |c| c.auto_bind_channels = false);
+    p.allocate();
+    p.run_until(secs(14.9));
+    assert_eq!(p.server.keepalives(), 0);
+    p.run_until(secs(15.0));
+    assert_eq!(p.server.keepalives(), 1);
+    p.run_until(secs(45.0));
+    assert_eq!(p.server.keepalives(), 3);
+    // Data to the server counts as traffic: no keepalive while it flows.
+    for i in 0..10 {
+        p.run_until(secs(50.0 + 10.0 * f64::from(i)));
+        p.send(peer(1), b"busy");
+    }
+    assert_eq!(p.server.keepalives(), 3);
+    p.run_until(secs(155.0));
+    assert_eq!(p.server.keepalives(), 4);
+    assert_eq!(p.client.stats().keepalives_sent, 4);
+}
+
+#[test]
+fn streams_send_no_keepalives() {
+    let mut p = Pair::new(Mode::Tcp);
+    p.allocate();
+    p.run_until(secs(300.0));
+    assert_eq!(p.server.keepalives(), 0);
+    let mut p = Pair::with(Mode::Udp, |c| c.keepalive = None);
+    p.allocate();
+    p.run_until(secs(300.0));
+    assert_eq!(p.server.keepalives(), 0);
+}
