@@ -12,6 +12,7 @@ pub mod attr;
 pub mod builder;
 pub mod channel_data;
 pub mod error;
+pub mod framer;
 pub mod header;
 pub mod integrity;
 pub mod message;
@@ -20,7 +21,8 @@ mod wire;
 pub use attr::{AttrType, Attribute, StunAttribute};
 pub use builder::MessageBuilder;
 pub use channel_data::{ChannelData, ChannelDataError};
-pub use error::{AttrError, BuildError, FingerprintError, IntegrityError, StunError};
+pub use error::{AttrError, BuildError, FingerprintError, FramingError, IntegrityError, StunError};
+pub use framer::{Frame, Framer};
 pub use header::{
     Class, HEADER_LEN, MAGIC_COOKIE, MessageHeader, MessageType, Method, TransactionId, is_stun,
 };
