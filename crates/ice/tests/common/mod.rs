@@ -204,6 +204,12 @@ pub struct World {
     pub b: NodeId,
     /// Forward candidates and end-of-candidates automatically.
     pub trickle: bool,
+    /// Hold back what a (index 0) or b (index 1) signals.
+    pub hold: [bool; 2],
+    /// Replace a's host candidates by mDNS names (`a-<n>.local`), as
+    /// browsers do; the names and their addresses are kept here.
+    pub mdns_a: bool,
+    pub mdns_names: Vec<(String, std::net::IpAddr)>,
 }
 
 impl World {
@@ -213,6 +219,9 @@ impl World {
             a: NodeId(usize::MAX),
             b: NodeId(usize::MAX),
             trickle: true,
+            hold: [false; 2],
+            mdns_a: false,
+            mdns_names: Vec::new(),
         }
     }
 
@@ -286,12 +295,27 @@ impl World {
             return false;
         }
         let mut moved = false;
-        for (from, to) in [(self.a, self.b), (self.b, self.a)] {
+        for (i, (from, to)) in [(self.a, self.b), (self.b, self.a)].into_iter().enumerate() {
+            if self.hold[i] {
+                continue;
+            }
             let out: Vec<Signal> = self.node(from).outbox.drain(..).collect();
             for s in out {
                 moved = true;
                 match s {
-                    Signal::Candidate(c) => {
+                    Signal::Candidate(mut c) => {
+                        if i == 0
+                            && self.mdns_a
+                            && c.kind == sanderling_ice::CandidateKind::Host
+                            && let sanderling_ice::CandidateAddress::Ip(a) = c.address
+                        {
+                            let name = format!("a-{}.local", self.mdns_names.len());
+                            self.mdns_names.push((name.clone(), a.ip()));
+                            c.address = sanderling_ice::CandidateAddress::Mdns {
+                                name,
+                                port: a.port(),
+                            };
+                        }
                         let _ = self.node(to).agent.add_remote_candidate(c);
                     }
                     Signal::EndOfCandidates => self.node(to).agent.end_of_remote_candidates(),
