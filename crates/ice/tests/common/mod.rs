@@ -33,6 +33,8 @@ pub struct Node {
     pub data_sent: u64,
     pub data_received: u64,
     pub last_data_received: Option<Duration>,
+    /// The longest time between two data datagrams received.
+    pub max_data_gap: Duration,
     pub mdns_asked: Vec<String>,
     epoch: Instant,
     /// The STUN messages that arrived (for inspection).
@@ -53,6 +55,7 @@ impl Node {
             data_sent: 0,
             data_received: 0,
             last_data_received: None,
+            max_data_gap: Duration::ZERO,
             mdns_asked: Vec::new(),
             epoch,
             stun_in: 0,
@@ -105,6 +108,9 @@ impl Endpoint for Node {
                 .handle_input(now, d.destination, d.source, &d.payload);
         } else {
             self.data_received += 1;
+            if let Some(last) = self.last_data_received {
+                self.max_data_gap = self.max_data_gap.max((now - self.epoch) - last);
+            }
             self.last_data_received = Some(now - self.epoch);
             self.agent.record_data_received(now, d.payload.len());
         }
