@@ -29,6 +29,13 @@ impl IceAgent {
         self.dirty = false;
         let dropped = self.mdns.expire(now, self.config.mdns_timeout);
         self.stats.candidates_ignored += dropped as u64;
+        if self.failed {
+            // Nothing is sent any more (consent lost, or every pair
+            // failed); checks are still answered. A restart starts over.
+            self.transactions.clear();
+            self.update_state(now);
+            return;
+        }
         self.run_transaction_timers(now);
         self.maybe_nominate(now);
         self.run_pacer(now);
@@ -312,6 +319,7 @@ impl IceAgent {
             match consent {
                 ConsentState::Lost if !self.config.lite => {
                     self.failed = true;
+                    self.transactions.clear();
                     ConnectionState::Failed
                 }
                 ConsentState::Expiring if !self.config.lite => ConnectionState::Disconnected,
@@ -329,6 +337,7 @@ impl IceAgent {
             }
         } else if self.checks_failed() {
             self.failed = true;
+            self.transactions.clear();
             ConnectionState::Failed
         } else if self.remote_creds.is_some() || !self.checklist.pairs.is_empty() {
             ConnectionState::Checking
@@ -343,6 +352,9 @@ impl IceAgent {
     pub fn poll_timeout(&self) -> Option<Instant> {
         if self.closed {
             return None;
+        }
+        if self.failed {
+            return self.mdns.next_deadline();
         }
         let mut next: Option<Instant> = None;
         let mut at = |t: Instant| next = Some(next.map_or(t, |n| n.min(t)));

@@ -131,7 +131,9 @@ impl Endpoint for Node {
     }
 
     fn poll_timeout(&mut self) -> Option<Instant> {
-        let data = self.data_interval.and(self.next_data);
+        let data = self
+            .data_interval
+            .map(|_| self.next_data.unwrap_or(self.epoch));
         [self.agent.poll_timeout(), data]
             .into_iter()
             .flatten()
