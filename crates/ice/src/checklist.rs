@@ -181,15 +181,14 @@ impl CheckList {
         }
     }
 
-    /// Whether checks are still to be run (or are running).
-    pub(crate) fn is_running(&self) -> bool {
+    /// Whether checks are still to be started (Frozen or Waiting pairs, or
+    /// triggered checks).
+    pub(crate) fn has_unstarted(&self) -> bool {
         !self.triggered.is_empty()
-            || self.pairs.iter().any(|p| {
-                matches!(
-                    p.state,
-                    PairState::Frozen | PairState::Waiting | PairState::InProgress
-                )
-            })
+            || self
+                .pairs
+                .iter()
+                .any(|p| matches!(p.state, PairState::Frozen | PairState::Waiting))
     }
 
     /// The highest-priority succeeded pair.
@@ -343,6 +342,7 @@ mod tests {
         assert_eq!(cancelled, vec![ids[2]]);
         assert_eq!(l.pairs.len(), 3);
         assert!(l.triggered.is_empty());
-        assert!(l.is_running(), "ids[1] still in progress");
+        assert!(!l.has_unstarted());
+        assert_eq!(l.get(ids[1]).unwrap().state, PairState::InProgress);
     }
 }

@@ -27,7 +27,8 @@ pub enum ConnectionState {
     /// A pair works: [`IceAgent::selected_pair`](crate::IceAgent::selected_pair)
     /// can carry data.
     Connected,
-    /// A nominated pair is selected and no check is left to run.
+    /// A nominated pair is selected and no check is left to start (checks
+    /// of higher priority already in flight may still finish).
     Completed,
     /// The selected pair has stopped answering consent checks for
     /// [`IceConfig::disconnected_timeout`](crate::IceConfig::disconnected_timeout);

@@ -328,7 +328,7 @@ impl IceAgent {
                         .selected
                         .and_then(|id| self.checklist.get(id))
                         .is_some_and(|p| p.nominated);
-                    if nominated && !self.checklist.is_running() {
+                    if nominated && !self.checklist.has_unstarted() {
                         ConnectionState::Completed
                     } else {
                         ConnectionState::Connected
