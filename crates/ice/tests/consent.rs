@@ -59,13 +59,14 @@ fn silent_peer_disconnects_then_fails_at_thirty_seconds() {
     let failed_abs = w.sim.epoch() + failed;
     assert_eq!(failed_abs - since_last, Duration::from_secs(30));
     assert_eq!(w.a().agent.selected_pair(), None);
-    let _ = w.b();
+    let woken = w.a().timeouts;
     assert!(w.run_until(Duration::from_secs(10), |w| w.b().state()
         == ConnectionState::Failed));
     // Nothing is sent on a failed agent.
     let sent = w.a().agent.stats().checks_sent;
     w.run_for(Duration::from_secs(30));
     assert_eq!(w.a().agent.stats().checks_sent, sent);
+    assert!(w.a().timeouts - woken < 10, "a failed agent sleeps");
 }
 
 #[test]
@@ -116,7 +117,12 @@ fn keepalives_when_no_data_is_sent() {
 #[test]
 fn consent_interval_is_randomised() {
     let mut w = connected(37);
+    let woken = w.a().timeouts;
     w.run_for(Duration::from_secs(100));
+    // Timers fire for consent checks, their retransmissions and keepalives
+    // only: no spinning.
+    let woken = w.a().timeouts - woken;
+    assert!(woken < 100, "{woken}");
     let n = w
         .a()
         .agent

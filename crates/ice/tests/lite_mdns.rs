@@ -22,7 +22,9 @@ fn full_agent_with_a_lite_peer() {
     let mut w = World::lan(61, config(61, false), lite(62));
     w.a().agent.set_remote_ice_lite(true);
     assert!(w.a().agent.is_controlling());
-    assert!(w.run_until(Duration::from_secs(2), |w| w.both(ConnectionState::Completed)));
+    assert!(w.run_until(Duration::from_secs(2), |w| {
+        w.both(ConnectionState::Completed)
+    }));
     assert_eq!(
         w.b().agent.selected_pair(),
         Some((addr("10.0.0.2:5000"), addr("10.0.0.1:5000")))
@@ -37,10 +39,19 @@ fn full_agent_with_a_lite_peer() {
 
 #[test]
 fn lite_agent_is_never_controlling() {
-    let w = World::lan(63, config(63, true), IceConfig { controlling: true, ..lite(64) });
+    let w = World::lan(
+        63,
+        config(63, true),
+        IceConfig {
+            controlling: true,
+            ..lite(64)
+        },
+    );
     let mut w = w;
     assert!(!w.b().agent.is_controlling());
-    assert!(w.run_until(Duration::from_secs(2), |w| w.both(ConnectionState::Completed)));
+    assert!(w.run_until(Duration::from_secs(2), |w| {
+        w.both(ConnectionState::Completed)
+    }));
 }
 
 #[test]
@@ -52,11 +63,16 @@ fn mdns_candidate_resolved_connects() {
     w.hold[1] = true;
     w.run_for(Duration::from_millis(100));
     assert_eq!(w.b().mdns_asked, vec!["a-0.local".to_string()]);
-    assert!(w.b().agent.remote_candidates().is_empty(), "held until resolved");
+    assert!(
+        w.b().agent.remote_candidates().is_empty(),
+        "held until resolved"
+    );
     assert_eq!(w.b().state(), ConnectionState::Checking);
     let (name, ip) = w.mdns_names[0].clone();
     w.b().agent.resolve_mdns(&name, Some(ip));
-    assert!(w.run_until(Duration::from_secs(2), |w| w.both(ConnectionState::Completed)));
+    assert!(w.run_until(Duration::from_secs(2), |w| {
+        w.both(ConnectionState::Completed)
+    }));
     assert_eq!(
         w.b().agent.selected_pair(),
         Some((addr("10.0.0.2:5000"), addr("10.0.0.1:5000")))
@@ -68,11 +84,15 @@ fn mdns_candidate_never_resolved_is_dropped() {
     let mut w = World::lan(67, config(67, true), config(68, false));
     w.mdns_a = true;
     w.hold[1] = true;
-    assert!(w.run_until(Duration::from_secs(30), |w| w.b().state() == ConnectionState::Failed));
+    assert!(w.run_until(Duration::from_secs(30), |w| w.b().state()
+        == ConnectionState::Failed));
     // Dropped after the 10 s mDNS timeout; with a's end-of-candidates and
     // nothing else to try, b fails then.
     let t = w.sim.elapsed();
-    assert!(t >= Duration::from_secs(10) && t < Duration::from_millis(10_200), "{t:?}");
+    assert!(
+        t >= Duration::from_secs(10) && t < Duration::from_millis(10_200),
+        "{t:?}"
+    );
     assert_eq!(w.b().mdns_asked.len(), 1);
     assert!(w.b().agent.stats().candidates_ignored >= 1);
     assert!(w.b().agent.remote_candidates().is_empty());
@@ -86,5 +106,6 @@ fn mdns_name_that_does_not_resolve_is_dropped_at_once() {
     w.run_for(Duration::from_millis(100));
     let (name, _) = w.mdns_names[0].clone();
     w.b().agent.resolve_mdns(&name, None);
-    assert!(w.run_until(Duration::from_secs(1), |w| w.b().state() == ConnectionState::Failed));
+    assert!(w.run_until(Duration::from_secs(1), |w| w.b().state()
+        == ConnectionState::Failed));
 }

@@ -39,6 +39,8 @@ pub struct Node {
     epoch: Instant,
     /// The STUN messages that arrived (for inspection).
     pub stun_in: u64,
+    /// How often the simulator woke the node up (a spinning timer shows).
+    pub timeouts: u64,
 }
 
 impl Node {
@@ -59,6 +61,7 @@ impl Node {
             mdns_asked: Vec::new(),
             epoch,
             stun_in: 0,
+            timeouts: 0,
         }
     }
 
@@ -141,6 +144,7 @@ impl Endpoint for Node {
     }
 
     fn handle_timeout(&mut self, now: Instant) {
+        self.timeouts += 1;
         self.agent.handle_timeout(now);
         self.send_data(now);
         self.drain(now);
