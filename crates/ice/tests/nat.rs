@@ -211,3 +211,93 @@ fn both_symmetric_without_relay_fail_clearly() {
     }
     let _ = StunServer::default();
 }
+
+/// Gives `id` a relay allocation on the stand-in relay at `server`.
+fn use_relay(w: &mut World, id: sanderling_netsim::NodeId, server: &str, base: &str) {
+    w.node(id).relay = Some(common::relay::RelayClient {
+        server: addr(server),
+        base: addr(base),
+        relayed: None,
+        requested: false,
+    });
+}
+
+#[test]
+fn both_symmetric_connect_through_a_relayed_candidate() {
+    // Until the TURN client lands, a stand-in relay exercises the hook: a
+    // relayed local candidate whose checks and data go through the
+    // allocation.
+    let mut w = world(
+        55,
+        Some(NatConfig::symmetric()),
+        Some(NatConfig::symmetric()),
+    );
+    let relay_addr = "203.0.113.50:3478";
+    let pool: Vec<SocketAddr> = (0..4)
+        .map(|i| addr(&format!("203.0.113.50:{}", 50000 + i)))
+        .collect();
+    let relay = w.sim.add_endpoint(
+        addr(relay_addr),
+        common::relay::RelayServer::new(pool.clone()),
+    );
+    for a in &pool {
+        w.sim.network_mut().add_address(relay, *a);
+    }
+    let a = w.a;
+    use_relay(&mut w, a, relay_addr, "192.168.1.10:5000");
+    assert!(w.run_until(Duration::from_secs(30), |w| {
+        w.both(ConnectionState::Completed)
+    }));
+    let relayed = w.a().relay.clone().unwrap().relayed.unwrap();
+    assert!(pool.contains(&relayed));
+    let cands = w.a().agent.local_candidates();
+    let rc = cands
+        .iter()
+        .find(|c| c.kind == CandidateKind::Relayed)
+        .unwrap();
+    assert_eq!(rc.address.socket_addr(), Some(relayed));
+    assert_eq!(
+        rc.related.map(|r| r.ip()),
+        Some("198.51.100.1".parse().unwrap())
+    );
+    // a sends from its relayed address; b sends to it.
+    assert_eq!(w.a().agent.selected_pair().unwrap().0, relayed);
+    assert_eq!(w.b().agent.selected_pair().unwrap().1, relayed);
+    // Data flows both ways through the relay, and consent keeps it up.
+    w.a().data_interval = Some(Duration::from_millis(100));
+    w.b().data_interval = Some(Duration::from_millis(100));
+    w.run_for(Duration::from_secs(40));
+    assert!(w.both(ConnectionState::Completed));
+    assert!(w.a().data_received > 300 && w.b().data_received > 300);
+    assert!(
+        w.sim
+            .endpoint::<common::relay::RelayServer>(relay)
+            .forwarded
+            > 300
+    );
+}
+
+#[test]
+fn relay_gathering_holds_gathering_open_until_the_allocation() {
+    let mut w = world(57, Some(NatConfig::port_restricted_cone()), None);
+    let a = w.a;
+    // A relay that does not exist: gathering waits, then the owner reports
+    // the failure and gathering completes.
+    use_relay(&mut w, a, "203.0.113.77:3478", "192.168.1.10:5000");
+    w.run_for(Duration::from_secs(10));
+    assert_eq!(
+        w.a().agent.gathering_state(),
+        sanderling_ice::GatheringState::Gathering
+    );
+    w.a()
+        .agent
+        .relay_gathering_failed(addr("203.0.113.77:3478"));
+    w.run_for(Duration::from_millis(20));
+    assert_eq!(
+        w.a().agent.gathering_state(),
+        sanderling_ice::GatheringState::Complete
+    );
+    assert!(w.run_until(Duration::from_secs(5), |w| {
+        w.both(ConnectionState::Completed)
+    }));
+}

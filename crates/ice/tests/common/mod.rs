@@ -2,6 +2,8 @@
 //! signalling done by the test between simulation rounds.
 #![allow(dead_code, unreachable_pub, missing_docs)]
 
+pub mod relay;
+
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -41,6 +43,8 @@ pub struct Node {
     pub stun_in: u64,
     /// How often the simulator woke the node up (a spinning timer shows).
     pub timeouts: u64,
+    /// A relay allocation (the stand-in for TURN).
+    pub relay: Option<relay::RelayClient>,
 }
 
 impl Node {
@@ -62,6 +66,7 @@ impl Node {
             epoch,
             stun_in: 0,
             timeouts: 0,
+            relay: None,
         }
     }
 
@@ -83,6 +88,39 @@ impl Node {
         }
     }
 
+    /// A datagram from `local` to `remote`: through the relay when `local`
+    /// is the relayed address (what the TURN client will do).
+    fn route(&self, local: SocketAddr, remote: SocketAddr, payload: Bytes) -> Transmit {
+        match &self.relay {
+            Some(r) if r.relayed == Some(local) => Transmit {
+                destination: r.server,
+                source: Some(r.base),
+                payload: relay::frame(relay::SEND, &[remote], &payload),
+            },
+            _ => Transmit {
+                destination: remote,
+                source: Some(local),
+                payload,
+            },
+        }
+    }
+
+    /// Asks the relay for an allocation (once).
+    fn allocate(&mut self) {
+        if let Some(r) = &mut self.relay
+            && !r.requested
+        {
+            r.requested = true;
+            let (server, base) = (r.server, r.base);
+            self.agent.start_relay_gathering(server);
+            self.pending_data.push_back(Transmit {
+                destination: server,
+                source: Some(base),
+                payload: relay::frame(relay::ALLOCATE, &[], &[]),
+            });
+        }
+    }
+
     fn send_data(&mut self, now: Instant) {
         if let Some(interval) = self.data_interval {
             if self.next_data.is_some_and(|t| now < t) {
@@ -93,18 +131,47 @@ impl Node {
                 let payload = Bytes::from(vec![0xAA; 100]);
                 self.agent.record_data_sent(now, payload.len());
                 self.data_sent += 1;
-                self.pending_data.push_back(Transmit {
-                    destination: remote,
-                    source: Some(local),
-                    payload,
-                });
+                let t = self.route(local, remote, payload);
+                self.pending_data.push_back(t);
             }
         }
     }
 }
 
 impl Endpoint for Node {
-    fn handle_datagram(&mut self, now: Instant, d: Datagram) {
+    fn handle_datagram(&mut self, now: Instant, mut d: Datagram) {
+        if let Some(r) = self.relay.clone()
+            && d.source == r.server
+        {
+            match d.payload.first() {
+                Some(&relay::ALLOCATED) => {
+                    if let Some((addrs, _)) = relay::unframe(&d.payload, 2) {
+                        if let Some(rc) = &mut self.relay {
+                            rc.relayed = Some(addrs[0]);
+                        }
+                        let _ =
+                            self.agent
+                                .add_relayed_candidate(r.server, addrs[0], Some(addrs[1]));
+                    }
+                }
+                Some(&relay::DATA) => {
+                    if let (Some(relayed), Some((addrs, payload))) =
+                        (r.relayed, relay::unframe(&d.payload, 1))
+                    {
+                        d = Datagram {
+                            source: addrs[0],
+                            destination: relayed,
+                            payload: Bytes::copy_from_slice(payload),
+                        };
+                    }
+                }
+                _ => {}
+            }
+            if d.source == r.server {
+                self.drain(now);
+                return;
+            }
+        }
         if d.payload.first().is_some_and(|b| *b < 4) {
             self.stun_in += 1;
             self.agent
@@ -124,13 +191,13 @@ impl Endpoint for Node {
         if let Some(t) = self.pending_data.pop_front() {
             return Some(t);
         }
+        self.allocate();
+        if let Some(t) = self.pending_data.pop_front() {
+            return Some(t);
+        }
         let t = self.agent.poll_transmit(now);
         self.drain(now);
-        t.map(|t| Transmit {
-            destination: t.remote,
-            source: Some(t.local),
-            payload: t.payload,
-        })
+        t.map(|t| self.route(t.local, t.remote, t.payload))
     }
 
     fn poll_timeout(&mut self) -> Option<Instant> {
