@@ -113,6 +113,16 @@ impl Transaction {
         }
     }
 
+    /// Stops retransmissions (RFC 8445 §7.3.1.4, §8.1.2): the request is not
+    /// sent again and silence is not a failure, but a response is accepted
+    /// until the whole schedule would have run out.
+    pub(crate) fn cancel(&mut self) {
+        if !self.cancelled {
+            self.cancelled = true;
+            self.deadline = self.first_sent + self.schedule.total();
+        }
+    }
+
     /// Advances the timer to `now`.
     pub(crate) fn on_timer(&mut self, now: Instant) -> TimerAction {
         if now < self.deadline {
@@ -165,5 +175,29 @@ mod tests {
         assert_eq!(ms, [0, 500, 1500, 3500, 6500, 9500, 12500]);
         assert_eq!(now - t0, s.total());
         assert_eq!(t.on_timer(t0), TimerAction::Wait);
+    }
+
+    #[test]
+    fn a_cancelled_transaction_waits_out_the_schedule_silently() {
+        let s = RetransmitSchedule {
+            initial_rto: Duration::from_millis(500),
+            max_rto: Duration::from_secs(3),
+            max_transmissions: 7,
+        };
+        let t0 = Instant::now();
+        let a: SocketAddr = "10.0.0.1:1".parse().unwrap();
+        let mut t = Transaction::new(
+            t0,
+            TransactionId([0; 12]),
+            Purpose::ServerReflexive { server: a },
+            a,
+            a,
+            Bytes::new(),
+            s,
+        );
+        t.cancel();
+        assert_eq!(t.on_timer(t0 + Duration::from_secs(1)), TimerAction::Wait);
+        assert_eq!(t.on_timer(t0 + Duration::from_secs(15)), TimerAction::Wait);
+        assert_eq!(t.on_timer(t0 + s.total()), TimerAction::TimedOut);
     }
 }

@@ -204,7 +204,7 @@ impl IceAgent {
         if let Some(tid) = cancel
             && let Some(t) = self.transactions.iter_mut().find(|t| t.id == tid)
         {
-            t.cancelled = true;
+            t.cancel();
         }
         if trigger {
             self.checklist.trigger(pair_id);
@@ -442,7 +442,7 @@ impl IceAgent {
             } = t.purpose
                 && cancelled.contains(&pair)
             {
-                t.cancelled = true;
+                t.cancel();
             }
         }
         self.dirty = true;

@@ -170,7 +170,7 @@ impl IceAgent {
         if let Some(tid) = previous
             && let Some(t) = self.transactions.iter_mut().find(|t| t.id == tid)
         {
-            t.cancelled = true;
+            t.cancel();
         }
         let sent = self.send_check(now, id, nominate, false);
         if !sent && let Some(p) = self.checklist.get_mut(id) {

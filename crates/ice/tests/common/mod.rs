@@ -45,6 +45,9 @@ pub struct Node {
     pub timeouts: u64,
     /// A relay allocation (the stand-in for TURN).
     pub relay: Option<relay::RelayClient>,
+    /// When each new Binding request (not a retransmission) left.
+    pub new_requests: Vec<Duration>,
+    seen_tids: std::collections::HashSet<[u8; 12]>,
 }
 
 impl Node {
@@ -67,6 +70,8 @@ impl Node {
             stun_in: 0,
             timeouts: 0,
             relay: None,
+            new_requests: Vec::new(),
+            seen_tids: std::collections::HashSet::new(),
         }
     }
 
@@ -197,6 +202,13 @@ impl Endpoint for Node {
         }
         let t = self.agent.poll_transmit(now);
         self.drain(now);
+        if let Some(t) = &t
+            && let Ok(m) = Message::parse(t.payload.clone())
+            && m.class() == Class::Request
+            && self.seen_tids.insert(m.transaction_id().0)
+        {
+            self.new_requests.push(now - self.epoch);
+        }
         t.map(|t| self.route(t.local, t.remote, t.payload))
     }
 
