@@ -56,6 +56,14 @@ fn one_side_trickles_late_after_the_answer() {
     let remotes = w.a().agent.remote_candidates();
     assert_eq!(remotes.len(), 1);
     assert_eq!(remotes[0].kind, CandidateKind::Host);
+    // The pair took the signalled candidate's priority.
+    let host_prio = remotes[0].priority;
+    let pair = w.a().agent.pairs()[0].clone();
+    let ours = w.a().agent.local_candidates()[0].priority;
+    assert_eq!(
+        pair.priority,
+        sanderling_ice::pair::pair_priority(ours, host_prio)
+    );
     assert!(w.connected());
 }
 

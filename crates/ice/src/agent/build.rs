@@ -42,6 +42,9 @@ impl IceAgent {
         nominate: bool,
         consent: bool,
     ) -> bool {
+        if self.transactions.len() >= self.config.max_transactions {
+            return false;
+        }
         let (Some(remote_creds), Some(_)) = (&self.remote_creds, &self.remote_key) else {
             return false;
         };

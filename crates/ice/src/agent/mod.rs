@@ -416,7 +416,14 @@ impl IceAgent {
             if r.candidate.kind == CandidateKind::PeerReflexive
                 && candidate.kind != CandidateKind::PeerReflexive
             {
+                let (prio, found) = (candidate.priority, candidate.foundation.clone());
                 r.candidate = candidate;
+                let controlling = self.controlling;
+                for p in self.checklist.pairs.iter_mut().filter(|p| p.remote == i) {
+                    p.remote_priority = prio;
+                    p.foundation.1 = found.clone();
+                    p.recompute_priority(controlling);
+                }
             }
             return Ok(());
         }
