@@ -143,3 +143,35 @@ fn authentic_flood_from_many_addresses_is_bounded() {
         Some((local, "10.0.0.2:5000".parse().unwrap()))
     );
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+    /// Arbitrary bytes, and arbitrary bytes behind a valid STUN header,
+    /// into a fresh agent that knows a peer: no panic, nothing unbounded.
+    #[test]
+    fn arbitrary_datagrams_never_panic(
+        body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300),
+        typ in proptest::prelude::any::<u16>(),
+        port in proptest::prelude::any::<u16>(),
+    ) {
+        let mut agent = sanderling_ice::IceAgent::new(config(90, false));
+        agent.add_local_address("eth0", "10.0.0.1:5000".parse().unwrap()).unwrap();
+        agent.set_remote_credentials("peer", "peerpasswordpeerpassword").unwrap();
+        let now = std::time::Instant::now();
+        let local: SocketAddr = "10.0.0.1:5000".parse().unwrap();
+        let from = SocketAddr::from(([10, 0, 0, 2], port));
+        agent.handle_input(now, local, from, &body);
+        let mut framed = Vec::with_capacity(20 + body.len());
+        framed.extend_from_slice(&(typ & 0x3FFF).to_be_bytes());
+        framed.extend_from_slice(&u16::try_from(body.len() & !3).unwrap_or(0).to_be_bytes());
+        framed.extend_from_slice(&0x2112_A442u32.to_be_bytes());
+        framed.extend_from_slice(&[5; 12]);
+        framed.extend_from_slice(&body[..body.len() & !3]);
+        agent.handle_input(now, local, from, &framed);
+        while agent.poll_transmit(now).is_some() {}
+        while agent.poll_event().is_some() {}
+        agent.handle_timeout(now + Duration::from_secs(1));
+        proptest::prop_assert!(agent.remote_candidates().len() <= 1);
+    }
+}
