@@ -67,6 +67,19 @@ fn silent_peer_disconnects_then_fails_at_thirty_seconds() {
     w.run_for(Duration::from_secs(30));
     assert_eq!(w.a().agent.stats().checks_sent, sent);
     assert!(w.a().timeouts - woken < 10, "a failed agent sleeps");
+    // The peer comes back; an ICE restart reconnects.
+    w.sim.network_mut().set_path(a, b, LinkConfig::default());
+    w.a().agent.restart();
+    w.b().agent.restart();
+    assert_eq!(
+        w.a().agent.selected_pair(),
+        None,
+        "no dead path after a restart"
+    );
+    w.exchange_credentials();
+    assert!(w.run_until(Duration::from_secs(3), |w| {
+        w.both(ConnectionState::Completed)
+    }));
 }
 
 #[test]

@@ -94,6 +94,9 @@ pub struct IceAgent {
     /// The pair that carried data before a restart, until a new one is
     /// selected.
     previous: Option<Pair>,
+    /// The addresses of the pair carrying data (`selected`, else
+    /// `previous`), cached so that the data path reads them in O(1).
+    path: Option<(SocketAddr, SocketAddr)>,
     data: DataCounters,
     consent: Option<Consent>,
     state: ConnectionState,
@@ -138,6 +141,7 @@ impl IceAgent {
             first_valid_at: None,
             selected: None,
             previous: None,
+            path: None,
             data: DataCounters::default(),
             consent: None,
             state: ConnectionState::New,
@@ -557,23 +561,18 @@ impl IceAgent {
         self.checklist.clear();
         self.selected = None;
         self.previous = None;
+        self.path = None;
         self.consent = None;
         self.set_state(ConnectionState::Closed);
     }
 
     /// The pair carrying data: send from `.0` (a local socket, or a relayed
-    /// address for the TURN client) to `.1`.
+    /// address for the TURN client) to `.1`. O(1), for every datagram.
     pub fn selected_pair(&self) -> Option<(SocketAddr, SocketAddr)> {
         if self.closed || self.failed {
             return None;
         }
-        match self.selected.and_then(|id| self.checklist.get(id)) {
-            Some(p) => Some((p.local_addr, p.remote_addr)),
-            None => self
-                .previous
-                .as_ref()
-                .map(|p| (p.local_addr, p.remote_addr)),
-        }
+        self.path
     }
 
     /// The owner sent `bytes` of data on the selected pair (for statistics

@@ -234,6 +234,7 @@ impl IceAgent {
         }
         let same_path = self.selected_pair() == Some((local, remote));
         self.selected = Some(id);
+        self.path = Some((local, remote));
         self.previous = None;
         self.previous_local = None;
         self.data = super::DataCounters::default();
@@ -303,6 +304,17 @@ impl IceAgent {
             && self.checklist.all_failed()
     }
 
+    /// Failed for good: nothing is sent and no pair carries data until a
+    /// restart.
+    fn fail(&mut self) {
+        self.failed = true;
+        self.transactions.clear();
+        self.selected = None;
+        self.previous = None;
+        self.path = None;
+        self.consent = None;
+    }
+
     fn update_state(&mut self, now: Instant) {
         if self.failed {
             self.set_state(ConnectionState::Failed);
@@ -318,8 +330,7 @@ impl IceAgent {
             });
             match consent {
                 ConsentState::Lost if !self.config.lite => {
-                    self.failed = true;
-                    self.transactions.clear();
+                    self.fail();
                     ConnectionState::Failed
                 }
                 ConsentState::Expiring if !self.config.lite => ConnectionState::Disconnected,
@@ -336,8 +347,7 @@ impl IceAgent {
                 }
             }
         } else if self.checks_failed() {
-            self.failed = true;
-            self.transactions.clear();
+            self.fail();
             ConnectionState::Failed
         } else if self.remote_creds.is_some() || !self.checklist.pairs.is_empty() {
             ConnectionState::Checking
