@@ -115,6 +115,15 @@ fn end_of_candidates_from_both_sides_reaches_completed() {
     // the checks.
     let extra = "candidate:9 1 udp 100 10.9.9.9 9 typ host".parse().unwrap();
     w.a().agent.add_remote_candidate(extra).unwrap();
+    let pairs = w.a().agent.pairs().len();
     w.run_for(Duration::from_secs(1));
-    assert!(w.both(ConnectionState::Completed) || w.connected());
+    assert_eq!(w.a().agent.remote_candidates().len(), 2);
+    assert_eq!(w.a().agent.pairs().len(), pairs);
+    let states = w.a().states.clone();
+    assert_eq!(
+        states.last(),
+        Some(&ConnectionState::Completed),
+        "{states:?}"
+    );
+    assert_eq!(states.len(), 3, "{states:?}");
 }

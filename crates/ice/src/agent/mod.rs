@@ -263,7 +263,7 @@ impl IceAgent {
             }
         }
         for r in 0..self.remotes.len() {
-            self.pair_up(idx, r);
+            self.pair_up_trickled(idx, r);
         }
         self.dirty = true;
         Ok(Some(candidate))
@@ -316,7 +316,7 @@ impl IceAgent {
         self.events
             .push_back(IceEvent::LocalCandidate(candidate.clone()));
         for r in 0..self.remotes.len() {
-            self.pair_up(idx, r);
+            self.pair_up_trickled(idx, r);
         }
         self.dirty = true;
         Ok(Some(candidate))
@@ -439,7 +439,7 @@ impl IceAgent {
         let r = self.remotes.len() - 1;
         if !self.config.lite {
             for l in 0..self.gather.candidates.len() {
-                self.pair_up(l, r);
+                self.pair_up_trickled(l, r);
             }
         }
         self.dirty = true;
@@ -464,6 +464,15 @@ impl IceAgent {
         };
         self.add_remote(candidate, addr).ok()?;
         self.remotes.iter().position(|r| r.addr == addr)
+    }
+
+    /// A pair for a candidate trickled in: not once a pair is nominated (RFC
+    /// 8445 §8.1.2: the checks for the component are over; the candidate is
+    /// kept, and a check from it still makes its pair).
+    fn pair_up_trickled(&mut self, l: usize, r: usize) {
+        if self.checklist.best_nominated().is_none() {
+            self.pair_up(l, r);
+        }
     }
 
     /// Forms the pair of local candidate `l` and remote candidate `r` if
