@@ -145,6 +145,19 @@ impl MessageBuilder {
     /// Checks that an attribute of `typ` with a value of `len` bytes may be
     /// appended, and if so writes its header and returns true.
     pub(crate) fn begin(&mut self, typ: AttrType, len: usize) -> bool {
+        let ok = self.admit(typ, len);
+        if ok {
+            self.write_header(typ, len);
+        }
+        ok
+    }
+
+    /// Checks that an attribute of `typ` with a value of `len` bytes may
+    /// come next (order rules, size limit) and moves past it, without
+    /// writing anything: the integrity and fingerprint attributes are
+    /// computed over the message before their header is written. On refusal
+    /// the error is recorded and false returned.
+    pub(crate) fn admit(&mut self, typ: AttrType, len: usize) -> bool {
         if self.error.is_some() {
             return false;
         }
@@ -161,9 +174,13 @@ impl MessageBuilder {
             return false;
         }
         self.phase = next;
+        true
+    }
+
+    /// Writes an attribute header.
+    pub(crate) fn write_header(&mut self, typ: AttrType, len: usize) {
         self.buf.put_u16(typ.0);
         self.buf.put_u16(len16(len));
-        true
     }
 
     /// Records the first error.
@@ -199,28 +216,12 @@ impl MessageBuilder {
     /// §14.7). It must come last.
     #[must_use]
     pub fn fingerprint(mut self) -> Self {
-        if self.begin_computed(AttrType::FINGERPRINT, 4) {
+        if self.admit(AttrType::FINGERPRINT, 4) {
             let fp = Fingerprint::compute(&self.buf, len16(self.attributes_len() + 8));
-            self.buf.put_u16(AttrType::FINGERPRINT.0);
-            self.buf.put_u16(4);
+            self.write_header(AttrType::FINGERPRINT, 4);
             self.buf.put_u32(fp.0);
         }
         self
-    }
-
-    /// Checks, like [`begin`](Self::begin), that an attribute of `typ` with a
-    /// `len`-byte value (a multiple of four) may come next, without writing
-    /// its header: the caller first computes the value over the buffer with
-    /// the length field counting the attribute.
-    pub(crate) fn begin_computed(&mut self, typ: AttrType, len: usize) -> bool {
-        if self.begin(typ, len) {
-            // begin wrote the header: take it back, the value is computed
-            // over the message without it.
-            self.buf.truncate(self.buf.len() - 4);
-            true
-        } else {
-            false
-        }
     }
 
     /// The message, or the first error met while building it.

@@ -23,7 +23,6 @@
 use std::fmt;
 
 use aws_lc_rs::{constant_time, digest, hmac};
-use bytes::BufMut;
 use md5::Digest as _;
 
 use crate::attr::{AttrType, MessageIntegritySha256, PasswordAlgorithmId, UserHash};
@@ -156,10 +155,10 @@ impl MessageBuilder {
     #[must_use]
     pub fn message_integrity(mut self, key: &IntegrityKey) -> Self {
         const LEN: usize = 20;
-        if self.begin_computed(AttrType::MESSAGE_INTEGRITY, LEN) {
+        if self.admit(AttrType::MESSAGE_INTEGRITY, LEN) {
             let length = len16(self.attributes_len() + 4 + LEN);
             let tag = hmac_over(&key.sha1, self.buffer(), length);
-            self.put_header(AttrType::MESSAGE_INTEGRITY, LEN);
+            self.write_header(AttrType::MESSAGE_INTEGRITY, LEN);
             self.put(tag.as_ref());
             debug_assert_eq!(tag.as_ref().len(), LEN);
         }
@@ -181,22 +180,13 @@ impl MessageBuilder {
             self.fail(BuildError::BadTruncation { length: len });
             return self;
         }
-        if self.begin_computed(AttrType::MESSAGE_INTEGRITY_SHA256, len) {
+        if self.admit(AttrType::MESSAGE_INTEGRITY_SHA256, len) {
             let length = len16(self.attributes_len() + 4 + len);
             let tag = hmac_over(&key.sha256, self.buffer(), length);
-            self.put_header(AttrType::MESSAGE_INTEGRITY_SHA256, len);
+            self.write_header(AttrType::MESSAGE_INTEGRITY_SHA256, len);
             self.put(tag.as_ref().get(..len).unwrap_or_default());
         }
         self
-    }
-
-    /// Writes an attribute header.
-    fn put_header(&mut self, typ: AttrType, len: usize) {
-        let mut h = [0u8; 4];
-        let mut w = &mut h[..];
-        w.put_u16(typ.0);
-        w.put_u16(len16(len));
-        self.put(&h);
     }
 }
 
