@@ -89,9 +89,10 @@ pub struct IceConfig {
     /// Consent freshness (RFC 7675 §5.1): a check on the selected pair every
     /// interval, randomised to 0.8..1.2 of it. 5 s.
     pub consent_interval: Duration,
-    /// The connection is `disconnected` when a consent check (or, before
-    /// consent starts, the selected pair) has had no answer for this long:
-    /// 5 s, a full retransmission schedule of the check without a response.
+    /// The connection is `disconnected` when a consent check has had no
+    /// answer for this long: 5 s, most of the check's retransmission
+    /// schedule (sends at 0, 0.5, 1.5 and 3.5 s) without a response. The
+    /// next answer makes it connected again.
     pub disconnected_timeout: Duration,
     /// Consent is lost (state `failed`) after this long without any
     /// authenticated response on the selected pair: 30 s (RFC 7675 §5.1).

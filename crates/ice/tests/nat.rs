@@ -301,3 +301,31 @@ fn relay_gathering_holds_gathering_open_until_the_allocation() {
         w.both(ConnectionState::Completed)
     }));
 }
+
+#[test]
+fn full_cone_both_sides_with_loss_and_delay() {
+    for seed in [59u8, 61, 63] {
+        let mut w = world(
+            seed,
+            Some(NatConfig::full_cone()),
+            Some(NatConfig::port_restricted_cone()),
+        );
+        let (a, b) = (w.a, w.b);
+        let link = sanderling_netsim::LinkConfig {
+            delay: Duration::from_millis(40),
+            jitter: Duration::from_millis(10),
+            loss: 0.1,
+            ..Default::default()
+        };
+        w.sim.network_mut().set_path(a, b, link.clone());
+        w.sim.network_mut().set_default_link(link);
+        let ok = w.run_until(Duration::from_secs(30), |w| {
+            w.both(ConnectionState::Completed)
+        });
+        let states = (w.a().states.clone(), w.b().states.clone());
+        assert!(ok, "seed {seed}: {states:?}");
+        w.run_for(Duration::from_secs(120));
+        let states = w.a().states.clone();
+        assert!(w.connected(), "seed {seed}: {states:?}");
+    }
+}
