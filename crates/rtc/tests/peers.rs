@@ -259,3 +259,153 @@ fn reliable_channel_survives_loss() {
         .collect();
     assert_eq!(got, (0..200).collect::<Vec<_>>());
 }
+
+/// Offer and answer carry no candidates: they are trickled separately,
+/// after the answer, as browsers do.
+#[test]
+fn trickled_candidates_after_the_answer() {
+    let mut sim = Sim::new(4);
+    let a_addr: SocketAddr = "10.0.0.1:40000".parse().unwrap();
+    let b_addr: SocketAddr = "10.0.0.2:40000".parse().unwrap();
+    let mut pa = Peer::new(config(1), Certificate::generate().unwrap());
+    let mut pb = Peer::new(config(2), Certificate::generate().unwrap());
+    let now = sim.now();
+    let ch = pa
+        .create_data_channel(now, ChannelConfig::new("late"))
+        .unwrap();
+    let offer = pa.create_offer().unwrap();
+    assert!(
+        !offer.sdp.contains("a=candidate"),
+        "no candidates gathered yet"
+    );
+    pa.set_local_description(now, offer.clone()).unwrap();
+    pb.set_remote_description(now, offer).unwrap();
+    let answer = pb.create_answer().unwrap();
+    pb.set_local_description(now, answer.clone()).unwrap();
+    pa.set_remote_description(now, answer).unwrap();
+    // Now the sockets come up and candidates trickle.
+    pa.add_local_address("eth0", a_addr);
+    pa.end_of_local_addresses();
+    pb.add_local_address("eth0", b_addr);
+    pb.end_of_local_addresses();
+    // Gathering finishes on the agents' next tick.
+    for p in [&mut pa, &mut pb] {
+        while let Some(t) = p.poll_timeout().filter(|&t| t <= now) {
+            p.handle_timeout(t);
+        }
+        p.handle_timeout(now);
+    }
+    let mut from_a = Vec::new();
+    while let Some(e) = pa.poll_event() {
+        if let PeerEvent::IceCandidate(c) = e {
+            from_a.push(c);
+        }
+    }
+    let mut from_b = Vec::new();
+    while let Some(e) = pb.poll_event() {
+        if let PeerEvent::IceCandidate(c) = e {
+            from_b.push(c);
+        }
+    }
+    assert_eq!(from_a.last(), Some(&None), "end-of-candidates signalled");
+    for c in &from_a {
+        pb.add_ice_candidate(c.as_deref()).unwrap();
+    }
+    for c in &from_b {
+        pa.add_ice_candidate(c.as_deref()).unwrap();
+    }
+    let a = sim.add_endpoint(
+        a_addr,
+        Node {
+            peer: pa,
+            events: vec![],
+        },
+    );
+    let b = sim.add_endpoint(
+        b_addr,
+        Node {
+            peer: pb,
+            events: vec![],
+        },
+    );
+    sim.network_mut()
+        .set_path(a, b, LinkConfig::with_delay(Duration::from_millis(20)));
+    assert!(sim.run_until(Duration::from_secs(10), |s| {
+        !s.endpoint::<Node>(b).incoming().is_empty()
+    }));
+    let now = sim.now();
+    sim.endpoint_mut::<Node>(a)
+        .peer
+        .send(now, ch, "trickled")
+        .unwrap();
+    let remote = sim.endpoint::<Node>(b).incoming()[0];
+    assert!(sim.run_until(
+        Duration::from_secs(5),
+        |s| s.endpoint::<Node>(b).messages(remote).len() == 1
+    ));
+}
+
+#[test]
+fn channels_from_both_sides_many_at_once_and_negotiated() {
+    let mut p = Pair::new(5, LinkConfig::with_delay(Duration::from_millis(5)));
+    p.negotiate();
+    assert!(
+        p.run_until(Duration::from_secs(10), |a, b| a.peer.connection_state()
+            == ConnectionState::Connected
+            && b.peer.connection_state() == ConnectionState::Connected)
+    );
+    let now = p.sim.now();
+    let from_a: Vec<ChannelHandle> = (0..50)
+        .map(|i| {
+            p.a()
+                .peer
+                .create_data_channel(now, ChannelConfig::new(format!("a{i}")))
+                .unwrap()
+        })
+        .collect();
+    let from_b: Vec<ChannelHandle> = (0..50)
+        .map(|i| {
+            p.b()
+                .peer
+                .create_data_channel(now, ChannelConfig::new(format!("b{i}")))
+                .unwrap()
+        })
+        .collect();
+    let neg = ChannelConfig {
+        negotiated: Some(1000),
+        ..ChannelConfig::new("agreed")
+    };
+    let na = p.a().peer.create_data_channel(now, neg.clone()).unwrap();
+    let nb = p.b().peer.create_data_channel(now, neg).unwrap();
+    assert!(
+        p.run_until(Duration::from_secs(10), |a, b| a.incoming().len() == 50
+            && b.incoming().len() == 50)
+    );
+    let now = p.sim.now();
+    for (i, &h) in from_a.iter().enumerate() {
+        p.a().peer.send(now, h, format!("from a {i}")).unwrap();
+    }
+    for (i, &h) in from_b.iter().enumerate() {
+        p.b().peer.send(now, h, format!("from b {i}")).unwrap();
+    }
+    p.a().peer.send(now, na, "negotiated").unwrap();
+    assert!(p.run_until(Duration::from_secs(10), |a, b| {
+        let count = |n: &Node| {
+            n.events
+                .iter()
+                .filter(|e| matches!(e, PeerEvent::ChannelMessage { .. }))
+                .count()
+        };
+        count(a) == 50 && count(b) == 51
+    }));
+    assert_eq!(p.b().messages(nb), vec![Message::Text("negotiated".into())]);
+    // Each incoming channel got the message sent on it, matched by label.
+    for h in p.b().incoming() {
+        let label = p.b().peer.channel_config(h).unwrap().label.clone();
+        let i: usize = label[1..].parse().unwrap();
+        assert_eq!(
+            p.b().messages(h),
+            vec![Message::Text(format!("from a {i}"))]
+        );
+    }
+}
