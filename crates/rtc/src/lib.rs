@@ -4,3 +4,6 @@
 #![forbid(unsafe_code)]
 
 pub mod jsep;
+pub mod peer;
+
+pub use peer::{ChannelHandle, ConnectionState, Peer, PeerConfig, PeerError, PeerEvent, Transmit};

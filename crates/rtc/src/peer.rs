@@ -1,0 +1,872 @@
+//! The peer core: one `RTCPeerConnection` as a sans-IO state machine.
+//!
+//! It owns the ICE agent, the DTLS transport and the data channels, and
+//! wires them: datagrams are demultiplexed by their first byte (RFC 7983),
+//! STUN goes to ICE, DTLS records to the DTLS transport, whose application
+//! data is SCTP for the data channels; SCTP packets go back down through
+//! DTLS and leave on the pair ICE selected.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use bytes::Bytes;
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha20Rng;
+use sanderling_datachannel::{
+    ChannelConfig, ChannelError, ChannelId, DataChannelEvent, DataChannels, DtlsRole as DcRole,
+    Message, ReadyState,
+};
+use sanderling_dtls::demux::{PacketKind, classify};
+use sanderling_dtls::{
+    Certificate, DtlsConfig, DtlsEvent, DtlsRole, DtlsTransport, Fingerprint, HashAlgorithm,
+};
+use sanderling_ice::{
+    Candidate as IceCandidate, ConnectionState as IceState, GatheringState, IceAgent, IceConfig,
+    IceEvent,
+};
+use sanderling_sctp::options::SctpOptions;
+
+use crate::jsep::{
+    DtlsSide, Jsep, JsepError, LocalParameters, RemoteParameters, SessionDescription,
+    SignalingState,
+};
+
+/// Bound on DTLS datagrams held while the transport does not exist yet
+/// (a ClientHello racing the answer).
+const MAX_EARLY_DTLS: usize = 16;
+/// Bound on addresses reported before the ICE agent exists.
+const MAX_EARLY_ADDRESSES: usize = 64;
+
+/// A datagram to send: from our `local` socket address to `remote`.
+pub type Transmit = sanderling_ice::Transmit;
+
+/// A channel of this peer connection, valid for its lifetime (unlike the
+/// stream id, which is known only once the DTLS role is, and is reused).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ChannelHandle(pub u64);
+
+/// W3C `RTCPeerConnectionState`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConnectionState {
+    /// Nothing started.
+    New,
+    /// ICE or DTLS under way.
+    Connecting,
+    /// ICE and DTLS up.
+    Connected,
+    /// ICE lost consent for a while; may come back.
+    Disconnected,
+    /// ICE or DTLS failed.
+    Failed,
+    /// `close()` was called.
+    Closed,
+}
+
+/// Everything a peer connection needs that is not negotiated.
+#[derive(Clone, Debug)]
+pub struct PeerConfig {
+    /// Seed of every random choice of this connection (ICE credentials,
+    /// SDP session id, SCTP tags). Fill from the OS generator in production.
+    pub seed: [u8; 32],
+    /// ICE settings; its seed and role are set by the peer.
+    pub ice: IceConfig,
+    /// DTLS settings; role and fingerprints are set by the peer.
+    pub dtls: DtlsConfig,
+    /// SCTP settings; its seed is set by the peer. Zero checksum is offered
+    /// since DTLS protects the packets.
+    pub sctp: SctpOptions,
+}
+
+impl Default for PeerConfig {
+    fn default() -> Self {
+        Self {
+            seed: [0; 32],
+            ice: IceConfig::default(),
+            dtls: DtlsConfig::default(),
+            sctp: SctpOptions {
+                enable_zero_checksum: true,
+                ..SctpOptions::default()
+            },
+        }
+    }
+}
+
+/// What happened, for the application (W3C events).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PeerEvent {
+    /// A local candidate to signal (`None`: gathering is complete).
+    IceCandidate(Option<String>),
+    /// `icegatheringstatechange`.
+    IceGatheringState(GatheringState),
+    /// `iceconnectionstatechange`.
+    IceConnectionState(IceState),
+    /// `connectionstatechange`.
+    ConnectionState(ConnectionState),
+    /// `signalingstatechange`.
+    SignalingState(SignalingState),
+    /// A remote candidate needs an mDNS lookup; answer with
+    /// [`Peer::resolve_mdns`].
+    ResolveMdns(String),
+    /// The peer opened a channel (`datachannel` event).
+    DataChannel(ChannelHandle),
+    /// A channel opened.
+    ChannelOpen(ChannelHandle),
+    /// A message arrived on a channel.
+    ChannelMessage {
+        /// The channel.
+        channel: ChannelHandle,
+        /// The message.
+        message: Message,
+    },
+    /// `bufferedamountlow`.
+    ChannelBufferedAmountLow(ChannelHandle),
+    /// The channel is closing.
+    ChannelClosing(ChannelHandle),
+    /// The channel closed.
+    ChannelClosed(ChannelHandle),
+    /// A channel-level error.
+    ChannelError {
+        /// The channel.
+        channel: Option<ChannelHandle>,
+        /// What happened.
+        reason: String,
+    },
+}
+
+/// Why a peer call failed. Nothing changed.
+#[derive(Debug, thiserror::Error)]
+pub enum PeerError {
+    /// Signalling.
+    #[error(transparent)]
+    Jsep(#[from] JsepError),
+    /// A data-channel call.
+    #[error(transparent)]
+    Channel(#[from] ChannelError),
+    /// An unknown channel handle.
+    #[error("no such channel")]
+    UnknownChannel,
+    /// The connection is closed (W3C InvalidStateError).
+    #[error("the peer connection is closed")]
+    Closed,
+    /// A candidate string that does not parse.
+    #[error("invalid candidate: {0}")]
+    Candidate(String),
+    /// A transport could not be created.
+    #[error("transport: {0}")]
+    Transport(String),
+}
+
+#[derive(Debug)]
+struct Channel {
+    config: ChannelConfig,
+    id: Option<ChannelId>,
+}
+
+/// One peer connection, sans-IO.
+#[derive(Debug)]
+pub struct Peer {
+    config: PeerConfig,
+    rng: ChaCha20Rng,
+    jsep: Jsep,
+    certificate: Certificate,
+    ice: Option<IceAgent>,
+    early_addresses: Vec<(String, SocketAddr)>,
+    early_end_of_addresses: bool,
+    dtls: Option<DtlsTransport>,
+    early_dtls: VecDeque<Bytes>,
+    dtls_connected: bool,
+    channels: Option<DataChannels>,
+    handles: BTreeMap<ChannelHandle, Channel>,
+    next_handle: u64,
+    remote: Option<RemoteParameters>,
+    pending_remote_candidates: Vec<IceCandidate>,
+    local_candidates: Vec<String>,
+    gathering_complete: bool,
+    events: VecDeque<PeerEvent>,
+    state: ConnectionState,
+    ice_state: IceState,
+}
+
+impl Peer {
+    /// A new peer connection with `certificate` as its DTLS identity.
+    pub fn new(config: PeerConfig, certificate: Certificate) -> Self {
+        let mut rng = ChaCha20Rng::from_seed(config.seed);
+        let session_id: u64 = rng.random();
+        Self {
+            config,
+            rng,
+            jsep: Jsep::new(session_id),
+            certificate,
+            ice: None,
+            early_addresses: Vec::new(),
+            early_end_of_addresses: false,
+            dtls: None,
+            early_dtls: VecDeque::new(),
+            dtls_connected: false,
+            channels: None,
+            handles: BTreeMap::new(),
+            next_handle: 1,
+            remote: None,
+            pending_remote_candidates: Vec::new(),
+            local_candidates: Vec::new(),
+            gathering_complete: false,
+            events: VecDeque::new(),
+            state: ConnectionState::New,
+            ice_state: IceState::New,
+        }
+    }
+
+    /// W3C `signalingState`.
+    pub fn signaling_state(&self) -> SignalingState {
+        self.jsep.state()
+    }
+
+    /// W3C `connectionState`.
+    pub fn connection_state(&self) -> ConnectionState {
+        self.state
+    }
+
+    /// W3C `iceConnectionState`.
+    pub fn ice_connection_state(&self) -> IceState {
+        self.ice_state
+    }
+
+    /// W3C `localDescription`.
+    pub fn local_description(&self) -> Option<&SessionDescription> {
+        self.jsep.local_description()
+    }
+
+    /// W3C `remoteDescription`.
+    pub fn remote_description(&self) -> Option<&SessionDescription> {
+        self.jsep.remote_description()
+    }
+
+    /// The pair ICE selected: (our address, the peer's).
+    pub fn selected_pair(&self) -> Option<(SocketAddr, SocketAddr)> {
+        self.ice.as_ref().and_then(IceAgent::selected_pair)
+    }
+
+    /// Reports a local address the driver bound a socket to.
+    pub fn add_local_address(&mut self, interface: &str, addr: SocketAddr) {
+        match &mut self.ice {
+            Some(ice) => {
+                let _ = ice.add_local_address(interface, addr);
+            }
+            None => {
+                if self.early_addresses.len() < MAX_EARLY_ADDRESSES {
+                    self.early_addresses.push((interface.to_owned(), addr));
+                }
+            }
+        }
+        self.pump(None);
+    }
+
+    /// All local addresses have been reported.
+    pub fn end_of_local_addresses(&mut self) {
+        match &mut self.ice {
+            Some(ice) => ice.end_of_local_addresses(),
+            None => self.early_end_of_addresses = true,
+        }
+        self.pump(None);
+    }
+
+    /// Creates the ICE agent once the role is known (the offerer controls).
+    fn ensure_ice(&mut self, controlling: bool) {
+        if self.ice.is_some() {
+            return;
+        }
+        let mut config = self.config.ice.clone();
+        config.seed = self.rng.random();
+        config.controlling = controlling;
+        let mut ice = IceAgent::new(config);
+        for (interface, addr) in self.early_addresses.drain(..) {
+            let _ = ice.add_local_address(&interface, addr);
+        }
+        if self.early_end_of_addresses {
+            ice.end_of_local_addresses();
+        }
+        self.ice = Some(ice);
+        self.pump(None);
+    }
+
+    fn local_parameters(&self) -> LocalParameters {
+        let creds = self.ice.as_ref().map(IceAgent::local_credentials);
+        let fp = self.certificate.fingerprint(HashAlgorithm::Sha256);
+        LocalParameters {
+            ice_ufrag: creds.map(|c| c.ufrag.clone()).unwrap_or_default(),
+            ice_pwd: creds.map(|c| c.pwd.clone()).unwrap_or_default(),
+            fingerprint: sanderling_sdp::Fingerprint::from_bytes("sha-256", fp.value()),
+            sctp_port: self.config.sctp.local_port,
+            max_message_size: self.config.sctp.max_message_size as u64,
+            candidates: self
+                .local_candidates
+                .iter()
+                .filter_map(|c| sanderling_sdp::Candidate::parse(c).ok())
+                .collect(),
+            end_of_candidates: self.gathering_complete,
+            ice_lite: self.config.ice.lite,
+        }
+    }
+
+    /// W3C `createOffer`.
+    pub fn create_offer(&mut self) -> Result<SessionDescription, PeerError> {
+        self.check_open()?;
+        self.ensure_ice(true);
+        let local = self.local_parameters();
+        Ok(self.jsep.create_offer(&local)?)
+    }
+
+    /// W3C `createAnswer`.
+    pub fn create_answer(&mut self) -> Result<SessionDescription, PeerError> {
+        self.check_open()?;
+        let local = self.local_parameters();
+        Ok(self.jsep.create_answer(&local)?)
+    }
+
+    /// W3C `setLocalDescription`.
+    pub fn set_local_description(
+        &mut self,
+        now: Instant,
+        d: SessionDescription,
+    ) -> Result<(), PeerError> {
+        self.check_open()?;
+        let before = self.jsep.state();
+        self.jsep.set_local_description(d)?;
+        self.after_signaling(now, before);
+        Ok(())
+    }
+
+    /// W3C `setRemoteDescription`. A description that fails to parse or
+    /// lacks what a data connection needs is refused, and the connection
+    /// carries on as before.
+    pub fn set_remote_description(
+        &mut self,
+        now: Instant,
+        d: SessionDescription,
+    ) -> Result<(), PeerError> {
+        self.check_open()?;
+        let before = self.jsep.state();
+        let is_offer = d.sdp_type == crate::jsep::SdpType::Offer;
+        let update = self.jsep.set_remote_description(d)?;
+        if is_offer {
+            self.ensure_ice(false);
+        }
+        if let Some(update) = update {
+            let p = update.parameters;
+            if let Some(ice) = &mut self.ice {
+                let _ = ice.set_remote_credentials(&p.ice_ufrag, &p.ice_pwd);
+                ice.set_remote_ice_lite(p.ice_lite);
+                for c in &p.candidates {
+                    if let Ok(c) = c.to_string().parse::<IceCandidate>() {
+                        let _ = ice.add_remote_candidate(c);
+                    }
+                }
+                for c in self.pending_remote_candidates.drain(..) {
+                    let _ = ice.add_remote_candidate(c);
+                }
+                if p.end_of_candidates {
+                    ice.end_of_remote_candidates();
+                }
+            }
+            if let Some(dtls) = &mut self.dtls {
+                let _ = dtls.set_remote_fingerprints(dtls_fingerprints(&p));
+            }
+            self.remote = Some(p);
+        }
+        self.after_signaling(now, before);
+        Ok(())
+    }
+
+    fn after_signaling(&mut self, now: Instant, before: SignalingState) {
+        let after = self.jsep.state();
+        if after != before {
+            self.events.push_back(PeerEvent::SignalingState(after));
+        }
+        self.start_transports(now);
+        self.pump(Some(now));
+    }
+
+    /// W3C `addIceCandidate`: a trickled candidate string (`None` or an
+    /// empty string: the peer has no more).
+    pub fn add_ice_candidate(&mut self, candidate: Option<&str>) -> Result<(), PeerError> {
+        self.check_open()?;
+        let text = candidate.unwrap_or("").trim();
+        if text.is_empty() {
+            if let Some(ice) = &mut self.ice {
+                ice.end_of_remote_candidates();
+            }
+            return Ok(());
+        }
+        let c: IceCandidate = text
+            .parse()
+            .map_err(|e| PeerError::Candidate(format!("{e}")))?;
+        match &mut self.ice {
+            Some(ice) if ice.remote_credentials().is_some() => {
+                let _ = ice.add_remote_candidate(c);
+            }
+            _ => {
+                if self.pending_remote_candidates.len() < 100 {
+                    self.pending_remote_candidates.push(c);
+                }
+            }
+        }
+        self.pump(None);
+        Ok(())
+    }
+
+    /// The answer to a [`PeerEvent::ResolveMdns`] (`None`: not found).
+    pub fn resolve_mdns(&mut self, name: &str, ip: Option<std::net::IpAddr>) {
+        if let Some(ice) = &mut self.ice {
+            ice.resolve_mdns(name, ip);
+        }
+        self.pump(None);
+    }
+
+    /// Creates DTLS and the data channels once offer and answer are done.
+    fn start_transports(&mut self, now: Instant) {
+        let (Some(side), Some(remote)) = (self.jsep.dtls_side(), self.remote.as_ref()) else {
+            return;
+        };
+        if self.dtls.is_none() {
+            let mut config = self.config.dtls.clone();
+            config.role = match side {
+                DtlsSide::Client => DtlsRole::Client,
+                DtlsSide::Server => DtlsRole::Server,
+            };
+            config.remote_fingerprints = dtls_fingerprints(remote);
+            match DtlsTransport::new(now, &self.certificate, config) {
+                Ok(mut dtls) => {
+                    for d in self.early_dtls.drain(..) {
+                        dtls.handle_input(now, &d);
+                    }
+                    self.dtls = Some(dtls);
+                }
+                Err(e) => self.events.push_back(PeerEvent::ChannelError {
+                    channel: None,
+                    reason: format!("DTLS: {e}"),
+                }),
+            }
+        }
+        if self.channels.is_none() {
+            let mut sctp = self.config.sctp.clone();
+            sctp.seed = self.rng.random();
+            sctp.remote_port = remote.sctp_port;
+            // An SCTP packet must fit in one DTLS record.
+            if let Some(dtls) = &self.dtls {
+                sctp.mtu = sctp.mtu.min(dtls.max_application_data());
+            }
+            let role = match side {
+                DtlsSide::Client => DcRole::Client,
+                DtlsSide::Server => DcRole::Server,
+            };
+            match DataChannels::new(now, sctp, role, remote.max_message_size) {
+                Ok(mut dc) => {
+                    for (handle, ch) in &mut self.handles {
+                        if ch.id.is_none() {
+                            match dc.create_channel(now, ch.config.clone()) {
+                                Ok(id) => ch.id = Some(id),
+                                Err(e) => self.events.push_back(PeerEvent::ChannelError {
+                                    channel: Some(*handle),
+                                    reason: e.to_string(),
+                                }),
+                            }
+                        }
+                    }
+                    self.channels = Some(dc);
+                }
+                Err(e) => self.events.push_back(PeerEvent::ChannelError {
+                    channel: None,
+                    reason: format!("SCTP options: {e}"),
+                }),
+            }
+        }
+    }
+
+    /// W3C `createDataChannel`. The channel opens once the connection is up.
+    pub fn create_data_channel(
+        &mut self,
+        now: Instant,
+        config: ChannelConfig,
+    ) -> Result<ChannelHandle, PeerError> {
+        self.check_open()?;
+        config.validate()?;
+        let id = match &mut self.channels {
+            Some(dc) => Some(dc.create_channel(now, config.clone())?),
+            None => {
+                if let Some(n) = config.negotiated
+                    && self
+                        .handles
+                        .values()
+                        .any(|c| c.config.negotiated == Some(n))
+                {
+                    return Err(ChannelError::IdInUse(n).into());
+                }
+                None
+            }
+        };
+        let handle = ChannelHandle(self.next_handle);
+        self.next_handle += 1;
+        self.handles.insert(handle, Channel { config, id });
+        self.pump(Some(now));
+        Ok(handle)
+    }
+
+    fn channel_id(&self, handle: ChannelHandle) -> Result<Option<ChannelId>, PeerError> {
+        self.handles
+            .get(&handle)
+            .map(|c| c.id)
+            .ok_or(PeerError::UnknownChannel)
+    }
+
+    /// Sends on a channel (W3C `send`).
+    pub fn send(
+        &mut self,
+        now: Instant,
+        handle: ChannelHandle,
+        message: impl Into<Message>,
+    ) -> Result<(), PeerError> {
+        self.check_open()?;
+        let id = self.channel_id(handle)?;
+        let (Some(id), Some(dc)) = (id, &mut self.channels) else {
+            return Err(ChannelError::NotOpen(u16::MAX).into());
+        };
+        dc.send(now, id, message)?;
+        self.pump(Some(now));
+        Ok(())
+    }
+
+    /// Closes a channel (W3C `close`).
+    pub fn close_channel(&mut self, now: Instant, handle: ChannelHandle) -> Result<(), PeerError> {
+        let id = self.channel_id(handle)?;
+        match (id, &mut self.channels) {
+            (Some(id), Some(dc)) => dc.close(now, id)?,
+            _ => {
+                self.handles.remove(&handle);
+                self.events.push_back(PeerEvent::ChannelClosed(handle));
+            }
+        }
+        self.pump(Some(now));
+        Ok(())
+    }
+
+    /// A channel's configuration (label, protocol, reliability, ...).
+    pub fn channel_config(&self, handle: ChannelHandle) -> Option<&ChannelConfig> {
+        self.handles.get(&handle).map(|c| &c.config)
+    }
+
+    /// A channel's stream id, once known (W3C `id`).
+    pub fn channel_stream_id(&self, handle: ChannelHandle) -> Option<u16> {
+        self.handles.get(&handle).and_then(|c| c.id).map(|id| id.0)
+    }
+
+    /// A channel's state (W3C `readyState`).
+    pub fn channel_state(&self, handle: ChannelHandle) -> Option<ReadyState> {
+        let c = self.handles.get(&handle)?;
+        match (c.id, &self.channels) {
+            (Some(id), Some(dc)) => dc.ready_state(id),
+            _ => Some(ReadyState::Connecting),
+        }
+    }
+
+    /// W3C `bufferedAmount`.
+    pub fn buffered_amount(&self, handle: ChannelHandle) -> usize {
+        match (self.handles.get(&handle).and_then(|c| c.id), &self.channels) {
+            (Some(id), Some(dc)) => dc.buffered_amount(id),
+            _ => 0,
+        }
+    }
+
+    /// W3C `bufferedAmountLowThreshold`.
+    pub fn set_buffered_amount_low_threshold(&mut self, handle: ChannelHandle, bytes: usize) {
+        if let (Some(id), Some(dc)) = (
+            self.handles.get(&handle).and_then(|c| c.id),
+            &mut self.channels,
+        ) {
+            dc.set_buffered_amount_low_threshold(id, bytes);
+        }
+    }
+
+    /// W3C `close()`: everything stops.
+    pub fn close(&mut self) {
+        if self.state == ConnectionState::Closed {
+            return;
+        }
+        if let Some(dtls) = &mut self.dtls {
+            dtls.close();
+        }
+        if let Some(ice) = &mut self.ice {
+            ice.close();
+        }
+        self.jsep.close();
+        self.set_state(ConnectionState::Closed);
+    }
+
+    fn check_open(&self) -> Result<(), PeerError> {
+        if self.state == ConnectionState::Closed {
+            Err(PeerError::Closed)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// A datagram arrived on our socket `local` from `remote`.
+    pub fn handle_input(
+        &mut self,
+        now: Instant,
+        local: SocketAddr,
+        remote: SocketAddr,
+        payload: Bytes,
+    ) {
+        if self.state == ConnectionState::Closed {
+            return;
+        }
+        match classify(&payload) {
+            PacketKind::Stun => {
+                if let Some(ice) = &mut self.ice {
+                    ice.handle_input(now, local, remote, &payload);
+                }
+            }
+            PacketKind::Dtls => {
+                if let Some(ice) = &mut self.ice {
+                    ice.record_data_received(now, payload.len());
+                }
+                match &mut self.dtls {
+                    Some(dtls) => dtls.handle_input(now, &payload),
+                    None => {
+                        if self.early_dtls.len() < MAX_EARLY_DTLS {
+                            self.early_dtls.push_back(payload);
+                        }
+                    }
+                }
+            }
+            // No media yet; TURN channel data arrives unwrapped by the driver.
+            _ => {}
+        }
+        self.pump(Some(now));
+    }
+
+    /// The next datagram to send.
+    pub fn poll_transmit(&mut self, now: Instant) -> Option<Transmit> {
+        if let Some(t) = self.ice.as_mut().and_then(|ice| ice.poll_transmit(now)) {
+            return Some(t);
+        }
+        self.pump(Some(now));
+        let (local, remote) = self.selected_pair()?;
+        let payload = self.dtls.as_mut()?.poll_transmit(now)?;
+        if let Some(ice) = &mut self.ice {
+            ice.record_data_sent(now, payload.len());
+        }
+        Some(Transmit {
+            local,
+            remote,
+            payload,
+        })
+    }
+
+    /// The next event.
+    pub fn poll_event(&mut self) -> Option<PeerEvent> {
+        self.events.pop_front()
+    }
+
+    /// The earliest instant [`handle_timeout`](Self::handle_timeout) is due.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        [
+            self.ice.as_ref().and_then(IceAgent::poll_timeout),
+            self.dtls.as_ref().and_then(DtlsTransport::poll_timeout),
+            self.channels.as_ref().and_then(DataChannels::poll_timeout),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+    }
+
+    /// Handles expired timers.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        if let Some(ice) = &mut self.ice {
+            ice.handle_timeout(now);
+        }
+        if let Some(dtls) = &mut self.dtls {
+            dtls.handle_timeout(now);
+        }
+        if let Some(dc) = &mut self.channels {
+            dc.handle_timeout(now);
+        }
+        self.pump(Some(now));
+    }
+
+    fn set_state(&mut self, s: ConnectionState) {
+        if self.state != s && self.state != ConnectionState::Closed {
+            self.state = s;
+            self.events.push_back(PeerEvent::ConnectionState(s));
+        }
+    }
+
+    fn update_state(&mut self) {
+        let dtls_failed = self.dtls.as_ref().is_some_and(|d| d.failure().is_some());
+        let s = match self.ice_state {
+            _ if dtls_failed => ConnectionState::Failed,
+            IceState::Failed => ConnectionState::Failed,
+            IceState::Closed => ConnectionState::Closed,
+            IceState::Disconnected => ConnectionState::Disconnected,
+            IceState::New if self.dtls.is_none() => ConnectionState::New,
+            IceState::Connected | IceState::Completed if self.dtls_connected => {
+                ConnectionState::Connected
+            }
+            _ => ConnectionState::Connecting,
+        };
+        self.set_state(s);
+    }
+
+    /// Moves data and events between the layers until nothing moves.
+    fn pump(&mut self, now: Option<Instant>) {
+        while let Some(e) = self.ice.as_mut().and_then(IceAgent::poll_event) {
+            match e {
+                IceEvent::LocalCandidate(c) => {
+                    let text = c.to_string();
+                    self.local_candidates.push(text.clone());
+                    self.events.push_back(PeerEvent::IceCandidate(Some(text)));
+                }
+                IceEvent::EndOfLocalCandidates => {
+                    self.gathering_complete = true;
+                    self.events.push_back(PeerEvent::IceCandidate(None));
+                }
+                IceEvent::GatheringState(s) => {
+                    self.events.push_back(PeerEvent::IceGatheringState(s))
+                }
+                IceEvent::ConnectionState(s) => {
+                    self.ice_state = s;
+                    self.events.push_back(PeerEvent::IceConnectionState(s));
+                }
+                IceEvent::SelectedPair { .. } => {}
+                IceEvent::ResolveMdns { name } => {
+                    self.events.push_back(PeerEvent::ResolveMdns(name))
+                }
+            }
+        }
+        let Some(now) = now else {
+            self.update_state();
+            return;
+        };
+        loop {
+            let mut moved = false;
+            // SCTP → DTLS.
+            if self.dtls_connected
+                && let (Some(dc), Some(dtls)) = (&mut self.channels, &mut self.dtls)
+            {
+                while let Some(packet) = dc.poll_transmit(now) {
+                    moved = true;
+                    if let Err(e) = dtls.send(now, &packet) {
+                        self.events.push_back(PeerEvent::ChannelError {
+                            channel: None,
+                            reason: format!("DTLS refused an SCTP packet: {e}"),
+                        });
+                    }
+                }
+            }
+            // DTLS → SCTP and state.
+            while let Some(e) = self.dtls.as_mut().and_then(DtlsTransport::poll_event) {
+                moved = true;
+                match e {
+                    DtlsEvent::Connected { .. } => {
+                        self.dtls_connected = true;
+                        if let Some(dc) = &mut self.channels {
+                            dc.connect(now);
+                        }
+                    }
+                    DtlsEvent::ApplicationData(data) => {
+                        if let Some(dc) = &mut self.channels {
+                            dc.handle_input(now, data);
+                        }
+                    }
+                    DtlsEvent::Closed | DtlsEvent::Failed(_) => {}
+                }
+            }
+            // Channel events.
+            while let Some(e) = self.channels.as_mut().and_then(DataChannels::poll_event) {
+                moved = true;
+                self.channel_event(e);
+            }
+            if !moved {
+                break;
+            }
+        }
+        self.update_state();
+    }
+
+    fn handle_of(&self, id: ChannelId) -> Option<ChannelHandle> {
+        self.handles
+            .iter()
+            .find(|(_, c)| c.id == Some(id))
+            .map(|(h, _)| *h)
+    }
+
+    fn channel_event(&mut self, e: DataChannelEvent) {
+        match e {
+            DataChannelEvent::Connected | DataChannelEvent::TransportClosed(_) => {}
+            DataChannelEvent::Open(id) => {
+                if let Some(h) = self.handle_of(id) {
+                    self.events.push_back(PeerEvent::ChannelOpen(h));
+                }
+            }
+            DataChannelEvent::IncomingChannel(id) => {
+                let config = self
+                    .channels
+                    .as_ref()
+                    .and_then(|dc| dc.config(id).cloned())
+                    .unwrap_or_else(|| ChannelConfig::new(""));
+                let handle = ChannelHandle(self.next_handle);
+                self.next_handle += 1;
+                self.handles.insert(
+                    handle,
+                    Channel {
+                        config,
+                        id: Some(id),
+                    },
+                );
+                self.events.push_back(PeerEvent::DataChannel(handle));
+                self.events.push_back(PeerEvent::ChannelOpen(handle));
+            }
+            DataChannelEvent::Message { id, message } => {
+                if let Some(channel) = self.handle_of(id) {
+                    self.events
+                        .push_back(PeerEvent::ChannelMessage { channel, message });
+                }
+            }
+            DataChannelEvent::BufferedAmountLow(id) => {
+                if let Some(h) = self.handle_of(id) {
+                    self.events
+                        .push_back(PeerEvent::ChannelBufferedAmountLow(h));
+                }
+            }
+            DataChannelEvent::Closing(id) => {
+                if let Some(h) = self.handle_of(id) {
+                    self.events.push_back(PeerEvent::ChannelClosing(h));
+                }
+            }
+            DataChannelEvent::Closed(id) => {
+                if let Some(h) = self.handle_of(id) {
+                    // The stream id is free again; the handle is retired.
+                    self.handles.remove(&h);
+                    self.events.push_back(PeerEvent::ChannelClosed(h));
+                }
+            }
+            DataChannelEvent::Error { id, reason } => {
+                let channel = id.and_then(|id| self.handle_of(id));
+                self.events
+                    .push_back(PeerEvent::ChannelError { channel, reason });
+            }
+        }
+    }
+}
+
+fn dtls_fingerprints(p: &RemoteParameters) -> Vec<Fingerprint> {
+    p.fingerprints
+        .iter()
+        .filter_map(|f| {
+            format!("{} {}", f.algorithm, f.value)
+                .parse::<Fingerprint>()
+                .ok()
+        })
+        .collect()
+}

@@ -1,0 +1,411 @@
+//! Two whole peer connections on the simulated network: offer/answer,
+//! ICE, DTLS, SCTP and data channels, all on the virtual clock.
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use sanderling_datachannel::{ChannelConfig, Message, ReadyState};
+use sanderling_dtls::Certificate;
+use sanderling_netsim::{Datagram, Endpoint, LinkConfig, NodeId, Sim, Transmit};
+use sanderling_rtc::{ChannelHandle, ConnectionState, Peer, PeerConfig, PeerEvent};
+
+struct Node {
+    peer: Peer,
+    events: Vec<PeerEvent>,
+}
+
+impl Node {
+    fn drain(&mut self) {
+        while let Some(e) = self.peer.poll_event() {
+            self.events.push(e);
+        }
+    }
+    fn messages(&self, ch: ChannelHandle) -> Vec<Message> {
+        self.events
+            .iter()
+            .filter_map(|e| match e {
+                PeerEvent::ChannelMessage { channel, message } if *channel == ch => {
+                    Some(message.clone())
+                }
+                _ => None,
+            })
+            .collect()
+    }
+    fn incoming(&self) -> Vec<ChannelHandle> {
+        self.events
+            .iter()
+            .filter_map(|e| match e {
+                PeerEvent::DataChannel(h) => Some(*h),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+impl Endpoint for Node {
+    fn handle_datagram(&mut self, now: Instant, d: Datagram) {
+        self.peer
+            .handle_input(now, d.destination, d.source, d.payload);
+        self.drain();
+    }
+    fn poll_transmit(&mut self, now: Instant) -> Option<Transmit> {
+        let t = self.peer.poll_transmit(now);
+        self.drain();
+        t.map(|t| Transmit {
+            destination: t.remote,
+            source: Some(t.local),
+            payload: t.payload,
+        })
+    }
+    fn poll_timeout(&mut self) -> Option<Instant> {
+        self.peer.poll_timeout()
+    }
+    fn handle_timeout(&mut self, now: Instant) {
+        self.peer.handle_timeout(now);
+        self.drain();
+    }
+}
+
+struct Pair {
+    sim: Sim,
+    a: NodeId,
+    b: NodeId,
+}
+
+fn config(seed: u8) -> PeerConfig {
+    let mut c = PeerConfig {
+        seed: [seed; 32],
+        ..PeerConfig::default()
+    };
+    c.ice.include_loopback = true;
+    c
+}
+
+impl Pair {
+    fn new(seed: u64, link: LinkConfig) -> Self {
+        let mut sim = Sim::new(seed);
+        let a_addr: SocketAddr = "10.0.0.1:40000".parse().unwrap();
+        let b_addr: SocketAddr = "10.0.0.2:40000".parse().unwrap();
+        let cert = Certificate::generate().unwrap();
+        let mut pa = Peer::new(config(1), cert.clone());
+        let mut pb = Peer::new(config(2), Certificate::generate().unwrap());
+        pa.add_local_address("eth0", a_addr);
+        pa.end_of_local_addresses();
+        pb.add_local_address("eth0", b_addr);
+        pb.end_of_local_addresses();
+        let a = sim.add_endpoint(
+            a_addr,
+            Node {
+                peer: pa,
+                events: vec![],
+            },
+        );
+        let b = sim.add_endpoint(
+            b_addr,
+            Node {
+                peer: pb,
+                events: vec![],
+            },
+        );
+        sim.network_mut().set_path(a, b, link);
+        Self { sim, a, b }
+    }
+    fn a(&mut self) -> &mut Node {
+        self.sim.endpoint_mut::<Node>(self.a)
+    }
+    fn b(&mut self) -> &mut Node {
+        self.sim.endpoint_mut::<Node>(self.b)
+    }
+    /// Offer from A, answer from B, candidates inside the descriptions.
+    fn negotiate(&mut self) {
+        let now = self.sim.now();
+        let offer = self.a().peer.create_offer().unwrap();
+        self.a()
+            .peer
+            .set_local_description(now, offer.clone())
+            .unwrap();
+        self.b().peer.set_remote_description(now, offer).unwrap();
+        let answer = self.b().peer.create_answer().unwrap();
+        self.b()
+            .peer
+            .set_local_description(now, answer.clone())
+            .unwrap();
+        self.a().peer.set_remote_description(now, answer).unwrap();
+        self.a().drain();
+        self.b().drain();
+    }
+    fn run_until(&mut self, max: Duration, f: impl Fn(&Node, &Node) -> bool) -> bool {
+        let (a, b) = (self.a, self.b);
+        self.sim
+            .run_until(max, |s| f(s.endpoint::<Node>(a), s.endpoint::<Node>(b)))
+    }
+}
+
+#[test]
+fn two_peers_connect_and_exchange_messages_on_a_channel_made_before_the_offer() {
+    let mut p = Pair::new(1, LinkConfig::with_delay(Duration::from_millis(10)));
+    let now = p.sim.now();
+    let chat = p
+        .a()
+        .peer
+        .create_data_channel(
+            now,
+            ChannelConfig {
+                protocol: "chat".into(),
+                ..ChannelConfig::new("chat 💬")
+            },
+        )
+        .unwrap();
+    assert_eq!(p.a().peer.channel_state(chat), Some(ReadyState::Connecting));
+    p.negotiate();
+    let up = p.run_until(Duration::from_secs(10), |a, b| {
+        a.peer.connection_state() == ConnectionState::Connected
+            && b.peer.connection_state() == ConnectionState::Connected
+            && !b.incoming().is_empty()
+    });
+    let a_events = format!("{:?}", p.a().events);
+    assert!(up, "a: {a_events}\nb: {:?}", p.b().events);
+    let remote = p.b().incoming()[0];
+    assert_eq!(p.b().peer.channel_config(remote).unwrap().label, "chat 💬");
+    assert_eq!(p.b().peer.channel_config(remote).unwrap().protocol, "chat");
+    // DTLS client (the answerer) picks even ids, so the offerer's is odd.
+    assert_eq!(p.a().peer.channel_stream_id(chat).map(|id| id % 2), Some(1));
+    let now = p.sim.now();
+    p.a().peer.send(now, chat, "hello").unwrap();
+    p.b()
+        .peer
+        .send(now, remote, Bytes::from_static(b"\x00\x01"))
+        .unwrap();
+    assert!(
+        p.run_until(Duration::from_secs(5), |a, b| a.messages(chat).len() == 1
+            && b.messages(remote).len() == 1)
+    );
+    assert_eq!(p.b().messages(remote), vec![Message::Text("hello".into())]);
+    assert_eq!(
+        p.a().messages(chat),
+        vec![Message::Binary(Bytes::from_static(b"\x00\x01"))]
+    );
+    // Close from the receiving side: both see it closed.
+    let now = p.sim.now();
+    p.b().peer.close_channel(now, remote).unwrap();
+    assert!(p.run_until(Duration::from_secs(5), |a, b| {
+        a.events.contains(&PeerEvent::ChannelClosed(chat))
+            && b.events.contains(&PeerEvent::ChannelClosed(remote))
+    }));
+}
+
+#[test]
+fn a_garbage_remote_description_leaves_the_connection_working() {
+    let mut p = Pair::new(2, LinkConfig::with_delay(Duration::from_millis(5)));
+    let now = p.sim.now();
+    let ch = p
+        .a()
+        .peer
+        .create_data_channel(now, ChannelConfig::new("x"))
+        .unwrap();
+    p.negotiate();
+    assert!(p.run_until(Duration::from_secs(10), |_, b| !b.incoming().is_empty()));
+    let now = p.sim.now();
+    let junk = sanderling_rtc::jsep::SessionDescription {
+        sdp_type: sanderling_rtc::jsep::SdpType::Offer,
+        sdp: "v=0\r\nthis is not sdp\r\n".into(),
+    };
+    assert!(p.b().peer.set_remote_description(now, junk).is_err());
+    p.a().peer.send(now, ch, "still here").unwrap();
+    let remote = p.b().incoming()[0];
+    assert!(p.run_until(Duration::from_secs(5), |_, b| b.messages(remote).len() == 1));
+}
+
+#[test]
+fn reliable_channel_survives_loss() {
+    let link = LinkConfig {
+        loss: 0.05,
+        ..LinkConfig::with_delay(Duration::from_millis(10))
+    };
+    let mut p = Pair::new(3, link);
+    let now = p.sim.now();
+    let ch = p
+        .a()
+        .peer
+        .create_data_channel(now, ChannelConfig::new("bulk"))
+        .unwrap();
+    p.negotiate();
+    assert!(
+        p.run_until(Duration::from_secs(60), |a, b| a.peer.channel_state(ch)
+            == Some(ReadyState::Open)
+            && !b.incoming().is_empty())
+    );
+    let now = p.sim.now();
+    for i in 0..200u32 {
+        p.a()
+            .peer
+            .send(now, ch, Bytes::from(i.to_be_bytes().repeat(300)))
+            .unwrap();
+    }
+    let remote = p.b().incoming()[0];
+    assert!(
+        p.run_until(Duration::from_secs(120), |_, b| b.messages(remote).len()
+            == 200)
+    );
+    let got: Vec<u32> = p
+        .b()
+        .messages(remote)
+        .iter()
+        .map(|m| match m {
+            Message::Binary(b) => u32::from_be_bytes(b[..4].try_into().unwrap()),
+            Message::Text(_) => panic!(),
+        })
+        .collect();
+    assert_eq!(got, (0..200).collect::<Vec<_>>());
+}
+
+/// Offer and answer carry no candidates: they are trickled separately,
+/// after the answer, as browsers do.
+#[test]
+fn trickled_candidates_after_the_answer() {
+    let mut sim = Sim::new(4);
+    let a_addr: SocketAddr = "10.0.0.1:40000".parse().unwrap();
+    let b_addr: SocketAddr = "10.0.0.2:40000".parse().unwrap();
+    let mut pa = Peer::new(config(1), Certificate::generate().unwrap());
+    let mut pb = Peer::new(config(2), Certificate::generate().unwrap());
+    let now = sim.now();
+    let ch = pa
+        .create_data_channel(now, ChannelConfig::new("late"))
+        .unwrap();
+    let offer = pa.create_offer().unwrap();
+    assert!(
+        !offer.sdp.contains("a=candidate"),
+        "no candidates gathered yet"
+    );
+    pa.set_local_description(now, offer.clone()).unwrap();
+    pb.set_remote_description(now, offer).unwrap();
+    let answer = pb.create_answer().unwrap();
+    pb.set_local_description(now, answer.clone()).unwrap();
+    pa.set_remote_description(now, answer).unwrap();
+    // Now the sockets come up and candidates trickle.
+    pa.add_local_address("eth0", a_addr);
+    pa.end_of_local_addresses();
+    pb.add_local_address("eth0", b_addr);
+    pb.end_of_local_addresses();
+    // Gathering finishes on the agents' next tick.
+    for p in [&mut pa, &mut pb] {
+        while let Some(t) = p.poll_timeout().filter(|&t| t <= now) {
+            p.handle_timeout(t);
+        }
+        p.handle_timeout(now);
+    }
+    let mut from_a = Vec::new();
+    while let Some(e) = pa.poll_event() {
+        if let PeerEvent::IceCandidate(c) = e {
+            from_a.push(c);
+        }
+    }
+    let mut from_b = Vec::new();
+    while let Some(e) = pb.poll_event() {
+        if let PeerEvent::IceCandidate(c) = e {
+            from_b.push(c);
+        }
+    }
+    assert_eq!(from_a.last(), Some(&None), "end-of-candidates signalled");
+    for c in &from_a {
+        pb.add_ice_candidate(c.as_deref()).unwrap();
+    }
+    for c in &from_b {
+        pa.add_ice_candidate(c.as_deref()).unwrap();
+    }
+    let a = sim.add_endpoint(
+        a_addr,
+        Node {
+            peer: pa,
+            events: vec![],
+        },
+    );
+    let b = sim.add_endpoint(
+        b_addr,
+        Node {
+            peer: pb,
+            events: vec![],
+        },
+    );
+    sim.network_mut()
+        .set_path(a, b, LinkConfig::with_delay(Duration::from_millis(20)));
+    assert!(sim.run_until(Duration::from_secs(10), |s| {
+        !s.endpoint::<Node>(b).incoming().is_empty()
+    }));
+    let now = sim.now();
+    sim.endpoint_mut::<Node>(a)
+        .peer
+        .send(now, ch, "trickled")
+        .unwrap();
+    let remote = sim.endpoint::<Node>(b).incoming()[0];
+    assert!(sim.run_until(
+        Duration::from_secs(5),
+        |s| s.endpoint::<Node>(b).messages(remote).len() == 1
+    ));
+}
+
+#[test]
+fn channels_from_both_sides_many_at_once_and_negotiated() {
+    let mut p = Pair::new(5, LinkConfig::with_delay(Duration::from_millis(5)));
+    p.negotiate();
+    assert!(
+        p.run_until(Duration::from_secs(10), |a, b| a.peer.connection_state()
+            == ConnectionState::Connected
+            && b.peer.connection_state() == ConnectionState::Connected)
+    );
+    let now = p.sim.now();
+    let from_a: Vec<ChannelHandle> = (0..50)
+        .map(|i| {
+            p.a()
+                .peer
+                .create_data_channel(now, ChannelConfig::new(format!("a{i}")))
+                .unwrap()
+        })
+        .collect();
+    let from_b: Vec<ChannelHandle> = (0..50)
+        .map(|i| {
+            p.b()
+                .peer
+                .create_data_channel(now, ChannelConfig::new(format!("b{i}")))
+                .unwrap()
+        })
+        .collect();
+    let neg = ChannelConfig {
+        negotiated: Some(1000),
+        ..ChannelConfig::new("agreed")
+    };
+    let na = p.a().peer.create_data_channel(now, neg.clone()).unwrap();
+    let nb = p.b().peer.create_data_channel(now, neg).unwrap();
+    assert!(
+        p.run_until(Duration::from_secs(10), |a, b| a.incoming().len() == 50
+            && b.incoming().len() == 50)
+    );
+    let now = p.sim.now();
+    for (i, &h) in from_a.iter().enumerate() {
+        p.a().peer.send(now, h, format!("from a {i}")).unwrap();
+    }
+    for (i, &h) in from_b.iter().enumerate() {
+        p.b().peer.send(now, h, format!("from b {i}")).unwrap();
+    }
+    p.a().peer.send(now, na, "negotiated").unwrap();
+    assert!(p.run_until(Duration::from_secs(10), |a, b| {
+        let count = |n: &Node| {
+            n.events
+                .iter()
+                .filter(|e| matches!(e, PeerEvent::ChannelMessage { .. }))
+                .count()
+        };
+        count(a) == 50 && count(b) == 51
+    }));
+    assert_eq!(p.b().messages(nb), vec![Message::Text("negotiated".into())]);
+    // Each incoming channel got the message sent on it, matched by label.
+    for h in p.b().incoming() {
+        let label = p.b().peer.channel_config(h).unwrap().label.clone();
+        let i: usize = label[1..].parse().unwrap();
+        assert_eq!(
+            p.b().messages(h),
+            vec![Message::Text(format!("from a {i}"))]
+        );
+    }
+}
