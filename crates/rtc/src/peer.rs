@@ -317,6 +317,16 @@ impl Peer {
         Ok(self.jsep.create_offer(&local)?)
     }
 
+    /// W3C `restartIce`: new local ICE credentials; the next offer carries
+    /// them and the current pair keeps carrying data until a new one is
+    /// selected.
+    pub fn restart_ice(&mut self) {
+        if let Some(ice) = &mut self.ice {
+            ice.restart();
+        }
+        self.pump(None);
+    }
+
     /// W3C `createAnswer`.
     pub fn create_answer(&mut self) -> Result<SessionDescription, PeerError> {
         self.check_open()?;

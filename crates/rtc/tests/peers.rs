@@ -409,3 +409,38 @@ fn channels_from_both_sides_many_at_once_and_negotiated() {
         );
     }
 }
+
+#[test]
+fn ice_restart_through_a_new_offer_keeps_the_channels() {
+    let mut p = Pair::new(6, LinkConfig::with_delay(Duration::from_millis(5)));
+    let now = p.sim.now();
+    let ch = p
+        .a()
+        .peer
+        .create_data_channel(now, ChannelConfig::new("kept"))
+        .unwrap();
+    p.negotiate();
+    assert!(p.run_until(Duration::from_secs(10), |_, b| !b.incoming().is_empty()));
+    let old = p.a().peer.local_description().unwrap().sdp.clone();
+    p.a().peer.restart_ice();
+    p.negotiate();
+    let new = p.a().peer.local_description().unwrap().sdp.clone();
+    let ufrag = |sdp: &str| {
+        sdp.lines()
+            .find(|l| l.starts_with("a=ice-ufrag:"))
+            .map(str::to_owned)
+    };
+    assert_ne!(ufrag(&old), ufrag(&new), "new credentials in the new offer");
+    let now = p.sim.now();
+    p.a().peer.send(now, ch, "after restart").unwrap();
+    let remote = p.b().incoming()[0];
+    assert!(
+        p.run_until(Duration::from_secs(10), |_, b| b.messages(remote).len()
+            == 1)
+    );
+    assert_eq!(
+        p.b().incoming().len(),
+        1,
+        "the same association and channel"
+    );
+}
