@@ -6,4 +6,6 @@
 pub mod jsep;
 pub mod peer;
 
-pub use peer::{ChannelHandle, ConnectionState, Peer, PeerConfig, PeerError, PeerEvent, Transmit};
+pub use peer::{
+    ChannelHandle, ConnectionState, Peer, PeerConfig, PeerError, PeerEvent, Transmit, TurnServer,
+};

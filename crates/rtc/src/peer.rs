@@ -21,6 +21,7 @@ use sanderling_dtls::demux::{PacketKind, classify};
 use sanderling_dtls::{
     Certificate, DtlsConfig, DtlsEvent, DtlsRole, DtlsTransport, Fingerprint, HashAlgorithm,
 };
+use sanderling_ice::turn::{TurnClient, TurnConfig, TurnEvent, TurnTransport};
 use sanderling_ice::{
     Candidate as IceCandidate, ConnectionState as IceState, GatheringState, IceAgent, IceConfig,
     IceEvent,
@@ -76,6 +77,20 @@ pub struct PeerConfig {
     /// SCTP settings; its seed is set by the peer. Zero checksum is offered
     /// since DTLS protects the packets.
     pub sctp: SctpOptions,
+    /// TURN servers to allocate relayed candidates on (over UDP, from the
+    /// first host address of the server's family).
+    pub turn_servers: Vec<TurnServer>,
+}
+
+/// A TURN server and its long-term credentials (W3C `RTCIceServer`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TurnServer {
+    /// The server's address.
+    pub address: SocketAddr,
+    /// Username.
+    pub username: String,
+    /// Password (`credential`).
+    pub password: String,
 }
 
 impl Default for PeerConfig {
@@ -88,6 +103,7 @@ impl Default for PeerConfig {
                 enable_zero_checksum: true,
                 ..SctpOptions::default()
             },
+            turn_servers: Vec::new(),
         }
     }
 }
@@ -157,6 +173,16 @@ pub enum PeerError {
     Transport(String),
 }
 
+/// One TURN allocation: the client, the host socket it talks from, and the
+/// relayed address once allocated.
+#[derive(Debug)]
+struct Relay {
+    client: TurnClient,
+    server: SocketAddr,
+    local: SocketAddr,
+    relayed: Option<SocketAddr>,
+}
+
 #[derive(Debug)]
 struct Channel {
     config: ChannelConfig,
@@ -172,6 +198,9 @@ pub struct Peer {
     certificate: Certificate,
     ice: Option<IceAgent>,
     early_addresses: Vec<(String, SocketAddr)>,
+    host_addresses: Vec<SocketAddr>,
+    turns: Vec<Relay>,
+    turns_started: bool,
     early_end_of_addresses: bool,
     dtls: Option<DtlsTransport>,
     early_dtls: VecDeque<Bytes>,
@@ -200,6 +229,9 @@ impl Peer {
             certificate,
             ice: None,
             early_addresses: Vec::new(),
+            host_addresses: Vec::new(),
+            turns: Vec::new(),
+            turns_started: false,
             early_end_of_addresses: false,
             dtls: None,
             early_dtls: VecDeque::new(),
@@ -249,6 +281,9 @@ impl Peer {
 
     /// Reports a local address the driver bound a socket to.
     pub fn add_local_address(&mut self, interface: &str, addr: SocketAddr) {
+        if self.host_addresses.len() < MAX_EARLY_ADDRESSES {
+            self.host_addresses.push(addr);
+        }
         match &mut self.ice {
             Some(ice) => {
                 let _ = ice.add_local_address(interface, addr);
@@ -609,6 +644,8 @@ impl Peer {
             ice.close();
         }
         self.jsep.close();
+        // Deallocations go out with the driver's last flush.
+        let _ = &self.turns;
         self.set_state(ConnectionState::Closed);
     }
 
@@ -631,6 +668,27 @@ impl Peer {
         if self.state == ConnectionState::Closed {
             return;
         }
+        if let Some(relay) = self
+            .turns
+            .iter_mut()
+            .find(|r| r.server == remote && r.local == local)
+        {
+            relay.client.handle_input(now, payload);
+            self.pump(Some(now));
+            return;
+        }
+        self.route_datagram(now, local, remote, payload);
+        self.pump(Some(now));
+    }
+
+    /// A datagram on the data path, arrived directly or through a relay.
+    fn route_datagram(
+        &mut self,
+        now: Instant,
+        local: SocketAddr,
+        remote: SocketAddr,
+        payload: Bytes,
+    ) {
         match classify(&payload) {
             PacketKind::Stun => {
                 if let Some(ice) = &mut self.ice {
@@ -650,27 +708,127 @@ impl Peer {
                     }
                 }
             }
-            // No media yet; TURN channel data arrives unwrapped by the driver.
+            // No media yet.
             _ => {}
         }
-        self.pump(Some(now));
+    }
+
+    fn relay_index(&self, local: SocketAddr) -> Option<usize> {
+        self.turns.iter().position(|r| r.relayed == Some(local))
+    }
+
+    /// Starts an allocation on every TURN server once ICE exists.
+    fn start_relays(&mut self, now: Instant) {
+        if self.turns_started || self.config.turn_servers.is_empty() {
+            return;
+        }
+        let Some(ice) = &mut self.ice else { return };
+        self.turns_started = true;
+        for server in self.config.turn_servers.clone() {
+            let Some(&local) = self
+                .host_addresses
+                .iter()
+                .find(|a| a.is_ipv4() == server.address.is_ipv4())
+            else {
+                continue;
+            };
+            let config = TurnConfig::new(
+                server.address,
+                TurnTransport::Udp,
+                server.username,
+                server.password,
+                self.rng.random(),
+            );
+            match TurnClient::new(now, config) {
+                Ok(client) => {
+                    ice.start_relay_gathering(server.address);
+                    self.turns.push(Relay {
+                        client,
+                        server: server.address,
+                        local,
+                        relayed: None,
+                    });
+                }
+                Err(e) => self.events.push_back(PeerEvent::ChannelError {
+                    channel: None,
+                    reason: format!("TURN {}: {e}", server.address),
+                }),
+            }
+        }
+    }
+
+    /// Handles what the TURN clients report.
+    fn pump_relays(&mut self, now: Instant) {
+        for i in 0..self.turns.len() {
+            while let Some(e) = self.turns[i].client.poll_event() {
+                let server = self.turns[i].server;
+                match e {
+                    TurnEvent::Allocated {
+                        relayed, mapped, ..
+                    } => {
+                        self.turns[i].relayed = Some(relayed);
+                        if let Some(ice) = &mut self.ice {
+                            let _ = ice.add_relayed_candidate(server, relayed, mapped);
+                        }
+                    }
+                    TurnEvent::Data { peer, data } => {
+                        if let Some(relayed) = self.turns[i].relayed {
+                            self.route_datagram(now, relayed, peer, data);
+                        }
+                    }
+                    TurnEvent::Failed(e) => {
+                        if let Some(ice) = &mut self.ice
+                            && self.turns[i].relayed.is_none()
+                        {
+                            ice.relay_gathering_failed(server);
+                        }
+                        self.events.push_back(PeerEvent::ChannelError {
+                            channel: None,
+                            reason: format!("TURN {server}: {e}"),
+                        });
+                    }
+                    _ => {}
+                }
+            }
+        }
     }
 
     /// The next datagram to send.
     pub fn poll_transmit(&mut self, now: Instant) -> Option<Transmit> {
-        if let Some(t) = self.ice.as_mut().and_then(|ice| ice.poll_transmit(now)) {
-            return Some(t);
+        while let Some(t) = self.ice.as_mut().and_then(|ice| ice.poll_transmit(now)) {
+            match self.relay_index(t.local) {
+                Some(r) => {
+                    let _ = self.turns[r].client.send_to(now, t.remote, t.payload);
+                }
+                None => return Some(t),
+            }
         }
         self.pump(Some(now));
-        let (local, remote) = self.selected_pair()?;
-        let payload = self.dtls.as_mut()?.poll_transmit(now)?;
-        if let Some(ice) = &mut self.ice {
-            ice.record_data_sent(now, payload.len());
+        if let Some((local, remote)) = self.selected_pair() {
+            while let Some(payload) = self.dtls.as_mut().and_then(|d| d.poll_transmit(now)) {
+                if let Some(ice) = &mut self.ice {
+                    ice.record_data_sent(now, payload.len());
+                }
+                match self.relay_index(local) {
+                    Some(r) => {
+                        let _ = self.turns[r].client.send_to(now, remote, payload);
+                    }
+                    None => {
+                        return Some(Transmit {
+                            local,
+                            remote,
+                            payload,
+                        });
+                    }
+                }
+            }
         }
-        Some(Transmit {
-            local,
-            remote,
-            payload,
+        self.turns.iter_mut().find_map(|r| {
+            r.client.poll_transmit(now).map(|payload| Transmit {
+                local: r.local,
+                remote: r.server,
+                payload,
+            })
         })
     }
 
@@ -685,6 +843,10 @@ impl Peer {
             self.ice.as_ref().and_then(IceAgent::poll_timeout),
             self.dtls.as_ref().and_then(DtlsTransport::poll_timeout),
             self.channels.as_ref().and_then(DataChannels::poll_timeout),
+            self.turns
+                .iter()
+                .filter_map(|r| r.client.poll_timeout())
+                .min(),
         ]
         .into_iter()
         .flatten()
@@ -701,6 +863,9 @@ impl Peer {
         }
         if let Some(dc) = &mut self.channels {
             dc.handle_timeout(now);
+        }
+        for r in &mut self.turns {
+            r.client.handle_timeout(now);
         }
         self.pump(Some(now));
     }
@@ -758,6 +923,8 @@ impl Peer {
             self.update_state();
             return;
         };
+        self.start_relays(now);
+        self.pump_relays(now);
         loop {
             let mut moved = false;
             // SCTP → DTLS.
