@@ -53,6 +53,7 @@ pub mod error;
 pub mod event;
 pub mod gather;
 pub mod mdns;
+pub mod mdns_query;
 pub mod pair;
 pub mod stats;
 pub mod transaction;
