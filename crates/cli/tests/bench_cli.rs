@@ -1,0 +1,81 @@
+//! `sanderling bench --json` prints the line the shared harness reads, for
+//! every mode, over real UDP on 127.0.0.1. (Figures are not asserted: this
+//! machine is shared; only that the work was done and reported.)
+
+use std::process::Command;
+
+fn run(args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_sanderling"))
+        .arg("bench")
+        .arg("--json")
+        .args(args)
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+fn field<'a>(line: &'a str, key: &str) -> &'a str {
+    let start = line
+        .find(&format!("\"{key}\":"))
+        .unwrap_or_else(|| panic!("{key} in {line}"))
+        + key.len()
+        + 3;
+    let rest = &line[start..];
+    &rest[..rest.find([',', '}']).unwrap()]
+}
+
+#[test]
+fn bulk_moves_every_byte_and_reports_it() {
+    let line = run(&[
+        "--mode",
+        "bulk",
+        "--total-bytes",
+        "4194304",
+        "--msg-size",
+        "16384",
+        "--timeout-s",
+        "60",
+    ]);
+    assert_eq!(field(&line, "kind"), "\"result\"");
+    assert_eq!(field(&line, "bytes"), "4194304");
+    assert_eq!(field(&line, "messages"), "256");
+    assert!(field(&line, "mb_per_s").parse::<f64>().unwrap() > 0.0);
+}
+
+#[test]
+fn small_messages_all_arrive() {
+    let line = run(&[
+        "--mode",
+        "small",
+        "--messages",
+        "5000",
+        "--small-size",
+        "100",
+        "--timeout-s",
+        "60",
+    ]);
+    assert_eq!(field(&line, "bytes"), "500000");
+    assert!(field(&line, "msgs_per_s").parse::<f64>().unwrap() > 0.0);
+}
+
+#[test]
+fn setup_counts_connections() {
+    let line = run(&["--mode", "setup", "--count", "3", "--timeout-s", "60"]);
+    assert_eq!(field(&line, "count"), "3");
+    assert!(line.contains("\"setup_ms\":["));
+}
+
+#[test]
+fn bad_flags_are_refused() {
+    let out = Command::new(env!("CARGO_BIN_EXE_sanderling"))
+        .args(["bench", "--mode", "nope"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
