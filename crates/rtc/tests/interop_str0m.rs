@@ -214,13 +214,19 @@ impl Theirs {
             .collect()
     }
 
-    fn write(&mut self, id: ChannelId, binary: bool, data: &[u8]) {
-        let accepted = self.mutate(|rtc| {
+    /// Writes a message; false if str0m's send buffer (128 KiB by
+    /// default, counting unacknowledged data) has no room for it.
+    fn try_write(&mut self, id: ChannelId, binary: bool, data: &[u8]) -> bool {
+        self.mutate(|rtc| {
             rtc.channel(id)
                 .expect("str0m channel exists")
                 .write(binary, data)
                 .expect("str0m write")
-        });
+        })
+    }
+
+    fn write(&mut self, id: ChannelId, binary: bool, data: &[u8]) {
+        let accepted = self.try_write(id, binary, data);
         assert!(accepted, "str0m refused a {}-byte write", data.len());
     }
 
@@ -233,7 +239,8 @@ impl Endpoint for Theirs {
     fn handle_datagram(&mut self, now: Instant, d: Datagram) {
         self.now = now;
         let Ok(receive) = Receive::new(Protocol::Udp, d.source, d.destination, &d.payload) else {
-            self.errors.push("str0m could not classify a datagram".into());
+            self.errors
+                .push("str0m could not classify a datagram".into());
             return;
         };
         if let Err(e) = self.rtc.handle_input(Input::Receive(now, receive)) {
@@ -403,11 +410,95 @@ fn binary(b: &[u8]) -> Message {
     Message::Binary(Bytes::copy_from_slice(b))
 }
 
-// -------------------------------------------------------------------- tests
+/// A message as str0m sees it: (binary, bytes).
+fn wire(m: &Message) -> (bool, Vec<u8>) {
+    match m {
+        Message::Text(s) => (false, s.as_bytes().to_vec()),
+        Message::Binary(b) => (true, b.to_vec()),
+    }
+}
 
-#[test]
-fn interop_str0m_we_offer() {
-    let mut p = Interop::new(1, LinkConfig::with_delay(Duration::from_millis(10)));
+/// One message each way on a channel, then a moment more to catch
+/// duplicates: exactly `from_us` reaches str0m and `from_them` reaches us.
+fn exchange(
+    p: &mut Interop,
+    ours: ChannelHandle,
+    theirs: ChannelId,
+    from_us: Message,
+    from_them: Message,
+    within: Duration,
+) {
+    let n_ours = p.ours().messages(ours).len();
+    let n_theirs = p.theirs().data(theirs).len();
+    let now = p.sim.now();
+    p.ours().peer.send(now, ours, from_us.clone()).unwrap();
+    let (is_binary, bytes) = wire(&from_them);
+    p.theirs().write(theirs, is_binary, &bytes);
+    p.expect(within, "a message each way", move |o, t| {
+        o.messages(ours).len() > n_ours && t.data(theirs).len() > n_theirs
+    });
+    p.sim.run_for(Duration::from_millis(200));
+    assert_eq!(p.ours().messages(ours)[n_ours..], [from_them]);
+    assert_eq!(p.theirs().data(theirs)[n_theirs..], [wire(&from_us)]);
+}
+
+/// str0m opens `label` on the running association (no renegotiation);
+/// we must get the `datachannel` event with that label. Returns both ends.
+fn str0m_opens(
+    p: &mut Interop,
+    config: str0m::channel::ChannelConfig,
+) -> (ChannelHandle, ChannelId) {
+    let label = config.label.clone();
+    let before = p.ours().incoming().len();
+    let id = p.theirs().mutate(|rtc| {
+        let mut api = rtc.sdp_api();
+        let id = api.add_channel_with_config(config);
+        assert!(
+            api.apply().is_none(),
+            "no renegotiation for a later channel"
+        );
+        id
+    });
+    p.expect(
+        Duration::from_secs(10),
+        "str0m's channel open on both sides",
+        move |o, t| o.incoming().len() > before && t.opened().iter().any(|(i, _)| *i == id),
+    );
+    let incoming = p.ours().incoming();
+    assert_eq!(incoming.len(), before + 1);
+    let h = incoming[before];
+    assert_eq!(p.ours().peer.channel_config(h).unwrap().label, label);
+    assert_eq!(p.ours().peer.channel_state(h), Some(ReadyState::Open));
+    assert_eq!(p.theirs().channel(&label), Some(id));
+    (h, id)
+}
+
+/// We open `config` on the running association; str0m must report it open
+/// with its label. Returns both ends.
+fn we_open(p: &mut Interop, config: ChannelConfig) -> (ChannelHandle, ChannelId) {
+    let label = config.label.clone();
+    let now = p.sim.now();
+    let h = p.ours().peer.create_data_channel(now, config).unwrap();
+    let l = label.clone();
+    p.expect(
+        Duration::from_secs(10),
+        "our channel open on both sides",
+        move |o, t| o.saw(&PeerEvent::ChannelOpen(h)) && t.channel(&l).is_some(),
+    );
+    (h, p.theirs().channel(&label).unwrap())
+}
+
+fn str0m_label(label: &str) -> str0m::channel::ChannelConfig {
+    str0m::channel::ChannelConfig {
+        label: label.to_owned(),
+        ..Default::default()
+    }
+}
+
+/// Our offer with "chat" made before it; str0m answers. Both see "chat"
+/// open; text from us, binary from str0m; then str0m opens "from-str0m"
+/// and messages go both ways on it.
+fn we_offer_scenario(p: &mut Interop, within: Duration) -> [(ChannelHandle, ChannelId); 2] {
     let now = p.sim.now();
     let chat = p
         .ours()
@@ -416,59 +507,178 @@ fn interop_str0m_we_offer() {
         .unwrap();
     p.we_offer();
     p.expect_connected();
-    p.expect(Duration::from_secs(10), "\"chat\" open on both sides", |o, t| {
+    p.expect(within, "\"chat\" open on both sides", move |o, t| {
         o.saw(&PeerEvent::ChannelOpen(chat)) && t.channel("chat").is_some()
     });
     assert_eq!(p.ours().peer.channel_state(chat), Some(ReadyState::Open));
+    assert!(
+        p.ours().incoming().is_empty(),
+        "our own channel is no datachannel event"
+    );
     let their_chat = p.theirs().channel("chat").unwrap();
+    exchange(
+        p,
+        chat,
+        their_chat,
+        text("hello str0m"),
+        binary(&[0, 1, 2, 0xff]),
+        within,
+    );
 
-    let now = p.sim.now();
-    p.ours().peer.send(now, chat, "hello str0m").unwrap();
-    p.theirs().write(their_chat, true, &[0, 1, 2, 0xff]);
-    p.expect(Duration::from_secs(5), "a message each way on \"chat\"", |o, t| {
-        !o.messages(chat).is_empty() && !t.data(their_chat).is_empty()
-    });
-    assert_eq!(
-        p.theirs().data(their_chat),
-        vec![(false, b"hello str0m".to_vec())]
-    );
-    assert_eq!(p.ours().messages(chat), vec![binary(&[0, 1, 2, 0xff])]);
-
-    // str0m opens a channel of its own on the running association.
-    let from_str0m = p.theirs().mutate(|rtc| {
-        let mut api = rtc.sdp_api();
-        let id = api.add_channel("from-str0m".into());
-        assert!(api.apply().is_none(), "no renegotiation for a second channel");
-        id
-    });
-    p.expect(Duration::from_secs(5), "our datachannel event", |o, t| {
-        !o.incoming().is_empty() && t.opened().iter().any(|(id, _)| *id == from_str0m)
-    });
-    let incoming = p.ours().incoming();
-    assert_eq!(incoming.len(), 1);
-    let ours_from = incoming[0];
-    assert_eq!(
-        p.ours().peer.channel_config(ours_from).unwrap().label,
-        "from-str0m"
-    );
-    assert_eq!(p.theirs().channel("from-str0m"), Some(from_str0m));
-    p.theirs().write(from_str0m, false, "hej från str0m".as_bytes());
-    let now = p.sim.now();
-    p.ours()
-        .peer
-        .send(now, ours_from, Bytes::from_static(b"\xde\xad\xbe\xef"))
-        .unwrap();
-    p.expect(
-        Duration::from_secs(5),
-        "a message each way on \"from-str0m\"",
-        |o, t| !o.messages(ours_from).is_empty() && !t.data(from_str0m).is_empty(),
-    );
-    assert_eq!(p.ours().messages(ours_from), vec![text("hej från str0m")]);
-    assert_eq!(
-        p.theirs().data(from_str0m),
-        vec![(true, b"\xde\xad\xbe\xef".to_vec())]
+    let (from, their_from) = str0m_opens(p, str0m_label("from-str0m"));
+    exchange(
+        p,
+        from,
+        their_from,
+        binary(b"\xde\xad\xbe\xef"),
+        text("hej från str0m"),
+        within,
     );
     // Nothing leaked across channels.
     assert_eq!(p.ours().messages(chat).len(), 1);
     assert_eq!(p.theirs().data(their_chat).len(), 1);
+    [(chat, their_chat), (from, their_from)]
+}
+
+/// str0m's offer with "offered-by-str0m"; we answer. Both see it open;
+/// then we open "from-sanderling" and messages go both ways on both.
+fn they_offer_scenario(p: &mut Interop, within: Duration) -> [(ChannelHandle, ChannelId); 2] {
+    let ids = p.they_offer(&["offered-by-str0m"]);
+    p.expect_connected();
+    let id = ids[0];
+    p.expect(
+        within,
+        "str0m's offered channel open on both sides",
+        move |o, t| !o.incoming().is_empty() && t.opened().iter().any(|(i, _)| *i == id),
+    );
+    assert_eq!(p.ours().incoming().len(), 1);
+    let offered = p.ours().incoming()[0];
+    assert_eq!(
+        p.ours().peer.channel_config(offered).unwrap().label,
+        "offered-by-str0m"
+    );
+    assert_eq!(p.theirs().channel("offered-by-str0m"), Some(id));
+    exchange(
+        p,
+        offered,
+        id,
+        text("answered by sanderling"),
+        binary(&[9, 8, 7]),
+        within,
+    );
+
+    let (mine, their_mine) = we_open(p, ChannelConfig::new("from-sanderling"));
+    exchange(
+        p,
+        mine,
+        their_mine,
+        binary(&[0xca, 0xfe]),
+        text("str0m → sanderling"),
+        within,
+    );
+    assert_eq!(p.ours().messages(offered).len(), 1);
+    assert_eq!(p.theirs().data(id).len(), 1);
+    [(offered, id), (mine, their_mine)]
+}
+
+/// `n` messages each way on one reliable channel, checked in order.
+fn burst(p: &mut Interop, ours: ChannelHandle, theirs: ChannelId, n: u32, within: Duration) {
+    let n_ours = p.ours().messages(ours).len();
+    let n_theirs = p.theirs().data(theirs).len();
+    let now = p.sim.now();
+    for i in 0..n {
+        let m = Bytes::from(i.to_be_bytes().repeat(250));
+        p.ours().peer.send(now, ours, m).unwrap();
+    }
+    // str0m refuses writes while its send buffer is full: wait for acks.
+    let deadline = p.sim.now() + within;
+    for i in 0..n {
+        let m = (!i).to_be_bytes().repeat(250);
+        while !p.theirs().try_write(theirs, true, &m) {
+            assert!(p.sim.now() < deadline, "str0m's send buffer never drained");
+            p.sim.run_for(Duration::from_millis(10));
+        }
+    }
+    let n = n as usize;
+    p.expect(within, "the bursts", move |o, t| {
+        o.messages(ours).len() == n_ours + n && t.data(theirs).len() == n_theirs + n
+    });
+    let got_ours: Vec<Message> = p.ours().messages(ours)[n_ours..].to_vec();
+    let want_ours: Vec<Message> = (0..n as u32)
+        .map(|i| Message::Binary(Bytes::from((!i).to_be_bytes().repeat(250))))
+        .collect();
+    assert!(got_ours == want_ours, "str0m → us out of order or corrupt");
+    let got_theirs: Vec<(bool, Vec<u8>)> = p.theirs().data(theirs)[n_theirs..].to_vec();
+    let want_theirs: Vec<(bool, Vec<u8>)> = (0..n as u32)
+        .map(|i| (true, i.to_be_bytes().repeat(250)))
+        .collect();
+    assert!(
+        got_theirs == want_theirs,
+        "us → str0m out of order or corrupt"
+    );
+}
+
+fn lossy() -> LinkConfig {
+    LinkConfig {
+        loss: 0.02,
+        ..LinkConfig::with_delay(Duration::from_millis(20))
+    }
+}
+
+// -------------------------------------------------------------------- tests
+
+#[test]
+fn interop_str0m_we_offer() {
+    let mut p = Interop::new(1, LinkConfig::with_delay(Duration::from_millis(10)));
+    we_offer_scenario(&mut p, Duration::from_secs(5));
+}
+
+#[test]
+fn interop_str0m_they_offer() {
+    let mut p = Interop::new(2, LinkConfig::with_delay(Duration::from_millis(10)));
+    they_offer_scenario(&mut p, Duration::from_secs(5));
+}
+
+#[test]
+fn interop_str0m_we_offer_with_2_percent_loss() {
+    let mut p = Interop::new(3, lossy());
+    let [(chat, their_chat), _] = we_offer_scenario(&mut p, Duration::from_secs(30));
+    burst(&mut p, chat, their_chat, 200, Duration::from_secs(60));
+    let stats = p.sim.network().link_stats(p.ours, p.theirs);
+    assert!(stats.dropped_loss > 0, "the link lost nothing: {stats:?}");
+}
+
+#[test]
+fn interop_str0m_they_offer_with_2_percent_loss() {
+    let mut p = Interop::new(4, lossy());
+    let [_, (mine, their_mine)] = they_offer_scenario(&mut p, Duration::from_secs(30));
+    burst(&mut p, mine, their_mine, 200, Duration::from_secs(60));
+}
+
+#[test]
+fn interop_str0m_64_kib_message_each_way() {
+    let mut p = Interop::new(5, LinkConfig::with_delay(Duration::from_millis(10)));
+    let [(ch, their), _] = we_offer_scenario(&mut p, Duration::from_secs(5));
+    let to_them: Vec<u8> = (0..64 * 1024).map(|i| (i * 7 % 251) as u8).collect();
+    let to_us: Vec<u8> = (0..64 * 1024).map(|i| (i * 13 % 253) as u8).collect();
+    exchange(
+        &mut p,
+        ch,
+        their,
+        binary(&to_them),
+        binary(&to_us),
+        Duration::from_secs(10),
+    );
+    // And as text, on the other offerer's connection.
+    let mut q = Interop::new(6, LinkConfig::with_delay(Duration::from_millis(10)));
+    let [(ch, their), _] = they_offer_scenario(&mut q, Duration::from_secs(5));
+    let big = "ab".repeat(32 * 1024);
+    exchange(
+        &mut q,
+        ch,
+        their,
+        text(&big),
+        text(&big.to_uppercase()),
+        Duration::from_secs(10),
+    );
 }
