@@ -682,3 +682,303 @@ fn interop_str0m_64_kib_message_each_way() {
         Duration::from_secs(10),
     );
 }
+
+/// str0m's view of a channel's configuration.
+fn str0m_config(p: &mut Interop, id: ChannelId) -> str0m::channel::ChannelConfig {
+    p.theirs()
+        .mutate(|rtc| rtc.channel(id).and_then(|c| c.config().cloned()))
+        .expect("str0m knows the channel's config")
+}
+
+#[test]
+fn interop_str0m_unordered_and_partially_reliable_channels() {
+    use str0m::channel::Reliability;
+    let mut p = Interop::new(7, LinkConfig::with_delay(Duration::from_millis(10)));
+    let [(chat, their_chat), _] = we_offer_scenario(&mut p, Duration::from_secs(5));
+
+    // Ours → str0m reads the DCEP OPEN: type, reliability parameter, protocol.
+    let (rexmit, their_rexmit) = we_open(
+        &mut p,
+        ChannelConfig {
+            ordered: false,
+            max_retransmits: Some(0),
+            protocol: "proto-a".into(),
+            ..ChannelConfig::new("ours-rexmit-0")
+        },
+    );
+    let c = str0m_config(&mut p, their_rexmit);
+    assert!(!c.ordered);
+    assert_eq!(
+        c.reliability,
+        Reliability::MaxRetransmits { retransmits: 0 }
+    );
+    assert_eq!(c.protocol, "proto-a");
+    let (lifetime, their_lifetime) = we_open(
+        &mut p,
+        ChannelConfig {
+            max_packet_lifetime: Some(Duration::from_millis(150)),
+            ..ChannelConfig::new("ours-lifetime-150")
+        },
+    );
+    let c = str0m_config(&mut p, their_lifetime);
+    assert!(c.ordered);
+    assert_eq!(
+        c.reliability,
+        Reliability::MaxPacketLifetime { lifetime: 150 }
+    );
+
+    // str0m → us.
+    let (s_rexmit, their_s_rexmit) = str0m_opens(
+        &mut p,
+        str0m::channel::ChannelConfig {
+            label: "str0m-rexmit-2".into(),
+            ordered: false,
+            reliability: Reliability::MaxRetransmits { retransmits: 2 },
+            protocol: "proto-b".into(),
+            negotiated: None,
+        },
+    );
+    let c = p.ours().peer.channel_config(s_rexmit).unwrap().clone();
+    assert!(!c.ordered);
+    assert_eq!(c.max_retransmits, Some(2));
+    assert_eq!(c.max_packet_lifetime, None);
+    assert_eq!(c.protocol, "proto-b");
+    let (s_lifetime, their_s_lifetime) = str0m_opens(
+        &mut p,
+        str0m::channel::ChannelConfig {
+            label: "str0m-lifetime-500".into(),
+            ordered: false,
+            reliability: Reliability::MaxPacketLifetime { lifetime: 500 },
+            protocol: String::new(),
+            negotiated: None,
+        },
+    );
+    let c = p.ours().peer.channel_config(s_lifetime).unwrap().clone();
+    assert!(!c.ordered);
+    assert_eq!(c.max_retransmits, None);
+    assert_eq!(c.max_packet_lifetime, Some(Duration::from_millis(500)));
+
+    // On a clean link everything arrives, on the right channel.
+    let within = Duration::from_secs(5);
+    for (i, (h, id)) in [
+        (rexmit, their_rexmit),
+        (lifetime, their_lifetime),
+        (s_rexmit, their_s_rexmit),
+        (s_lifetime, their_s_lifetime),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        exchange(
+            &mut p,
+            h,
+            id,
+            text(&format!("to str0m on {i}")),
+            binary(&[i as u8; 3]),
+            within,
+        );
+    }
+    assert_eq!(p.ours().messages(chat).len(), 1);
+    assert_eq!(p.theirs().data(their_chat).len(), 1);
+}
+
+/// maxRetransmits 0 under 5% loss: lost messages are abandoned (FORWARD-TSN
+/// both ways), nothing is duplicated, and a reliable channel on the same
+/// association keeps working afterwards.
+#[test]
+fn interop_str0m_unreliable_channel_under_loss_abandons_and_recovers() {
+    use str0m::channel::Reliability;
+    let mut p = Interop::new(8, LinkConfig::with_delay(Duration::from_millis(10)));
+    let [(chat, their_chat), _] = we_offer_scenario(&mut p, Duration::from_secs(5));
+    let (ours, theirs_from_ours) = we_open(
+        &mut p,
+        ChannelConfig {
+            ordered: false,
+            max_retransmits: Some(0),
+            ..ChannelConfig::new("ours-lossy")
+        },
+    );
+    let (ours_from_theirs, theirs) = str0m_opens(
+        &mut p,
+        str0m::channel::ChannelConfig {
+            label: "str0m-lossy".into(),
+            ordered: false,
+            reliability: Reliability::MaxRetransmits { retransmits: 0 },
+            ..Default::default()
+        },
+    );
+    let link = LinkConfig {
+        loss: 0.05,
+        ..LinkConfig::with_delay(Duration::from_millis(10))
+    };
+    let (a, b) = (p.ours, p.theirs);
+    p.sim.network_mut().set_path(a, b, link);
+    let n = 300u32;
+    for i in 0..n {
+        let now = p.sim.now();
+        p.ours()
+            .peer
+            .send(now, ours, Bytes::from(i.to_be_bytes().to_vec()))
+            .unwrap();
+        p.theirs().write(theirs, true, &i.to_be_bytes());
+        p.sim.run_for(Duration::from_millis(5));
+    }
+    p.sim.run_for(Duration::from_secs(5));
+    let numbers = |v: Vec<Vec<u8>>| -> Vec<u32> {
+        v.into_iter()
+            .map(|b| u32::from_be_bytes(b.try_into().expect("4 bytes")))
+            .collect()
+    };
+    let at_str0m = numbers(
+        p.theirs()
+            .data(theirs_from_ours)
+            .into_iter()
+            .map(|(bin, d)| {
+                assert!(bin);
+                d
+            })
+            .collect(),
+    );
+    let at_ours = numbers(
+        p.ours()
+            .messages(ours_from_theirs)
+            .into_iter()
+            .map(|m| match m {
+                Message::Binary(b) => b.to_vec(),
+                Message::Text(t) => panic!("text {t:?}"),
+            })
+            .collect(),
+    );
+    for (who, got) in [("str0m", &at_str0m), ("us", &at_ours)] {
+        let mut unique = got.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), got.len(), "duplicates at {who}");
+        assert!(got.iter().all(|&i| i < n), "junk at {who}");
+        assert!(
+            got.len() < n as usize && got.len() > n as usize * 8 / 10,
+            "{who} got {} of {n}: expected the loss to show, and most to arrive",
+            got.len()
+        );
+    }
+    let stats = p.sim.network().link_stats(p.ours, p.theirs);
+    assert!(stats.dropped_loss > 0, "{stats:?}");
+    // The reliable channel is unaffected, on the lossy link and after it.
+    burst(&mut p, chat, their_chat, 50, Duration::from_secs(60));
+    let (a, b) = (p.ours, p.theirs);
+    p.sim
+        .network_mut()
+        .set_path(a, b, LinkConfig::with_delay(Duration::from_millis(10)));
+    exchange(
+        &mut p,
+        chat,
+        their_chat,
+        text("after the loss"),
+        text("likewise"),
+        Duration::from_secs(5),
+    );
+}
+
+#[test]
+fn interop_str0m_close_from_each_side() {
+    let mut p = Interop::new(9, LinkConfig::with_delay(Duration::from_millis(10)));
+    let [(chat, their_chat), (from, their_from)] =
+        we_offer_scenario(&mut p, Duration::from_secs(5));
+    let (x, their_x) = we_open(&mut p, ChannelConfig::new("ours-closed-by-str0m"));
+    let (y, their_y) = str0m_opens(&mut p, str0m_label("str0m-closed-by-us"));
+    let within = Duration::from_secs(5);
+    let chat_sid = p.ours().peer.channel_stream_id(chat).unwrap();
+    let from_sid = p.ours().peer.channel_stream_id(from).unwrap();
+    // We offered and str0m answered a=setup:passive: we are the DTLS client
+    // and take even stream ids, str0m odd ones (RFC 8832 §6).
+    assert_eq!((chat_sid % 2, from_sid % 2), (0, 1));
+
+    // We close a channel we opened: an SCTP stream reset; str0m reports the
+    // close and resets its side, which closes ours.
+    let now = p.sim.now();
+    p.ours().peer.close_channel(now, chat).unwrap();
+    assert_eq!(p.ours().peer.channel_state(chat), Some(ReadyState::Closing));
+    p.expect(within, "\"chat\" closed on both sides", move |o, t| {
+        o.saw(&PeerEvent::ChannelClosed(chat)) && t.seen.contains(&Seen::Close(their_chat))
+    });
+    // W3C: no `closing` event for a close we started.
+    assert!(!p.ours().saw(&PeerEvent::ChannelClosing(chat)));
+
+    // str0m closes a channel it opened.
+    p.theirs()
+        .mutate(|rtc| rtc.direct_api().close_data_channel(their_from));
+    p.expect(
+        within,
+        "\"from-str0m\" closed on both sides",
+        move |o, t| {
+            o.saw(&PeerEvent::ChannelClosed(from)) && t.seen.contains(&Seen::Close(their_from))
+        },
+    );
+    // A close the peer started: `closing`, then `close`.
+    let order: Vec<&PeerEvent> = p
+        .ours()
+        .events
+        .iter()
+        .filter(|e| **e == PeerEvent::ChannelClosing(from) || **e == PeerEvent::ChannelClosed(from))
+        .collect();
+    assert_eq!(
+        order,
+        [
+            &PeerEvent::ChannelClosing(from),
+            &PeerEvent::ChannelClosed(from)
+        ]
+    );
+
+    // str0m closes one of ours; we close one of str0m's.
+    p.theirs()
+        .mutate(|rtc| rtc.direct_api().close_data_channel(their_x));
+    let now = p.sim.now();
+    p.ours().peer.close_channel(now, y).unwrap();
+    p.expect(within, "the crossed closes", move |o, t| {
+        o.saw(&PeerEvent::ChannelClosed(x))
+            && o.saw(&PeerEvent::ChannelClosed(y))
+            && t.seen.contains(&Seen::Close(their_x))
+            && t.seen.contains(&Seen::Close(their_y))
+    });
+    // Each close reported once on each side.
+    let closes = |p: &mut Interop| {
+        p.theirs()
+            .seen
+            .iter()
+            .filter(|s| matches!(s, Seen::Close(_)))
+            .count()
+    };
+    assert_eq!(closes(&mut p), 4);
+    let ours_closed = p
+        .ours()
+        .events
+        .iter()
+        .filter(|e| matches!(e, PeerEvent::ChannelClosed(_)))
+        .count();
+    assert_eq!(ours_closed, 4);
+    let now = p.sim.now();
+    assert!(p.ours().peer.send(now, chat, "too late").is_err());
+
+    // The freed stream ids are reused by new channels from both sides, and
+    // their sequence numbers start afresh.
+    let (a, their_a) = we_open(&mut p, ChannelConfig::new("ours-after-close"));
+    let (b, their_b) = str0m_opens(&mut p, str0m_label("str0m-after-close"));
+    exchange(
+        &mut p,
+        a,
+        their_a,
+        text("new a"),
+        text("new a back"),
+        within,
+    );
+    exchange(
+        &mut p,
+        b,
+        their_b,
+        text("new b"),
+        text("new b back"),
+        within,
+    );
+    assert_eq!(p.ours().peer.channel_stream_id(a), Some(chat_sid));
+    assert_eq!(p.ours().peer.channel_stream_id(b), Some(from_sid));
+}
