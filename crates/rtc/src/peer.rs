@@ -355,6 +355,14 @@ impl Peer {
         if let Some(update) = update {
             let p = update.parameters;
             if let Some(ice) = &mut self.ice {
+                // The peer offers an ICE restart: we restart too, so the
+                // answer carries new credentials (RFC 8445 §9, RFC 8839
+                // §4.4.3.1). The agent signals its candidates again.
+                if is_offer && update.ice_restart {
+                    ice.restart();
+                    self.local_candidates.clear();
+                    self.gathering_complete = false;
+                }
                 let _ = ice.set_remote_credentials(&p.ice_ufrag, &p.ice_pwd);
                 ice.set_remote_ice_lite(p.ice_lite);
                 for c in &p.candidates {

@@ -409,3 +409,58 @@ fn channels_from_both_sides_many_at_once_and_negotiated() {
         );
     }
 }
+
+fn sdp_attr<'a>(sdp: &'a str, name: &str) -> Vec<&'a str> {
+    sdp.lines()
+        .filter_map(|l| l.strip_prefix("a=")?.strip_prefix(name)?.strip_prefix(':'))
+        .collect()
+}
+
+/// A re-offer with new ICE credentials is an ICE restart: the answerer
+/// restarts too and answers with new credentials of its own (RFC 8445 §9),
+/// its candidates listed once. (Regression: the answer kept the old ones.)
+#[test]
+fn an_ice_restart_offered_by_the_peer_gets_new_credentials_in_the_answer() {
+    let mut p = Pair::new(6, LinkConfig::with_delay(Duration::from_millis(5)));
+    p.negotiate();
+    assert!(p.run_until(Duration::from_secs(10), |a, b| {
+        a.peer.connection_state() == ConnectionState::Connected
+            && b.peer.connection_state() == ConnectionState::Connected
+    }));
+    let first_answer = p.b().peer.local_description().unwrap().sdp.clone();
+    let now = p.sim.now();
+    // A re-offer; the peer restarting ICE changes its ufrag and pwd.
+    let mut offer = p.a().peer.create_offer().unwrap();
+    let (ufrag, pwd) = (
+        sdp_attr(&offer.sdp, "ice-ufrag")[0].to_owned(),
+        sdp_attr(&offer.sdp, "ice-pwd")[0].to_owned(),
+    );
+    offer.sdp = offer
+        .sdp
+        .replace(&ufrag, "rstu")
+        .replace(&pwd, "restartedrestartedrestarted");
+    p.b().peer.set_remote_description(now, offer).unwrap();
+    let answer = p.b().peer.create_answer().unwrap();
+    for attr in ["ice-ufrag", "ice-pwd"] {
+        assert_ne!(
+            sdp_attr(&answer.sdp, attr),
+            sdp_attr(&first_answer, attr),
+            "{attr} unchanged"
+        );
+    }
+    assert_eq!(
+        sdp_attr(&answer.sdp, "candidate"),
+        sdp_attr(&first_answer, "candidate"),
+        "the same candidates, each once"
+    );
+    p.b().peer.set_local_description(now, answer).unwrap();
+    // A plain re-offer (same credentials) is no restart.
+    let answer_before = p.b().peer.local_description().unwrap().sdp.clone();
+    let offer = p.b().peer.remote_description().unwrap().clone();
+    p.b().peer.set_remote_description(now, offer).unwrap();
+    let answer = p.b().peer.create_answer().unwrap();
+    assert_eq!(
+        sdp_attr(&answer.sdp, "ice-ufrag"),
+        sdp_attr(&answer_before, "ice-ufrag")
+    );
+}
