@@ -37,6 +37,9 @@ use crate::jsep::{
 const MAX_EARLY_DTLS: usize = 16;
 /// Bound on addresses reported before the ICE agent exists.
 const MAX_EARLY_ADDRESSES: usize = 64;
+/// Bound on the datagrams `close()` leaves to send (an SCTP ABORT and the
+/// DTLS close_notify, and whatever DTLS still had queued).
+const MAX_CLOSING_TRANSMITS: usize = 16;
 
 /// A datagram to send: from our `local` socket address to `remote`.
 pub type Transmit = sanderling_ice::Transmit;
@@ -186,6 +189,10 @@ pub struct Peer {
     events: VecDeque<PeerEvent>,
     state: ConnectionState,
     ice_state: IceState,
+    /// The latest instant a call brought (for `close()`, which takes none).
+    last_now: Option<Instant>,
+    /// What `close()` left to send: the peer learns at once.
+    closing_transmits: VecDeque<Transmit>,
 }
 
 impl Peer {
@@ -214,6 +221,8 @@ impl Peer {
             events: VecDeque::new(),
             state: ConnectionState::New,
             ice_state: IceState::New,
+            last_now: None,
+            closing_transmits: VecDeque::new(),
         }
     }
 
@@ -571,6 +580,9 @@ impl Peer {
     /// A channel's state (W3C `readyState`).
     pub fn channel_state(&self, handle: ChannelHandle) -> Option<ReadyState> {
         let c = self.handles.get(&handle)?;
+        if self.state == ConnectionState::Closed {
+            return Some(ReadyState::Closed);
+        }
         match (c.id, &self.channels) {
             (Some(id), Some(dc)) => dc.ready_state(id),
             _ => Some(ReadyState::Connecting),
@@ -595,13 +607,39 @@ impl Peer {
         }
     }
 
-    /// W3C `close()`: everything stops.
+    /// W3C `close()`: everything stops. The peer is told at once rather
+    /// than left to notice by consent failure (some 30 s): the SCTP
+    /// association is torn down with an ABORT (as W3C says) and DTLS sends
+    /// close_notify, both on the selected pair, which the driver gets from
+    /// [`poll_transmit`](Self::poll_transmit) as usual. No channel events
+    /// follow: every channel is simply closed.
     pub fn close(&mut self) {
         if self.state == ConnectionState::Closed {
             return;
         }
-        if let Some(dtls) = &mut self.dtls {
+        let pair = self.selected_pair();
+        if let (Some(now), Some(dtls)) = (self.last_now, &mut self.dtls) {
+            if let Some(dc) = &mut self.channels {
+                dc.abort(now, "peer connection closed");
+                while let Some(packet) = dc.poll_transmit(now) {
+                    if self.dtls_connected {
+                        let _ = dtls.send(now, &packet);
+                    }
+                }
+                while dc.poll_event().is_some() {}
+            }
             dtls.close();
+            while let Some(payload) = dtls.poll_transmit(now) {
+                if let Some((local, remote)) = pair
+                    && self.closing_transmits.len() < MAX_CLOSING_TRANSMITS
+                {
+                    self.closing_transmits.push_back(Transmit {
+                        local,
+                        remote,
+                        payload,
+                    });
+                }
+            }
         }
         if let Some(ice) = &mut self.ice {
             ice.close();
@@ -656,6 +694,9 @@ impl Peer {
 
     /// The next datagram to send.
     pub fn poll_transmit(&mut self, now: Instant) -> Option<Transmit> {
+        if let Some(t) = self.closing_transmits.pop_front() {
+            return Some(t);
+        }
         if let Some(t) = self.ice.as_mut().and_then(|ice| ice.poll_transmit(now)) {
             return Some(t);
         }
@@ -756,6 +797,7 @@ impl Peer {
             self.update_state();
             return;
         };
+        self.last_now = Some(now);
         loop {
             let mut moved = false;
             // SCTP → DTLS.

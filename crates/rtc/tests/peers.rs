@@ -13,6 +13,9 @@ use sanderling_rtc::{ChannelHandle, ConnectionState, Peer, PeerConfig, PeerEvent
 struct Node {
     peer: Peer,
     events: Vec<PeerEvent>,
+    /// Drop our outgoing DTLS application data records (content type 23):
+    /// lets a test deliver a close_notify without the SCTP ABORT before it.
+    drop_dtls_app_data: bool,
 }
 
 impl Node {
@@ -50,7 +53,11 @@ impl Endpoint for Node {
         self.drain();
     }
     fn poll_transmit(&mut self, now: Instant) -> Option<Transmit> {
-        let t = self.peer.poll_transmit(now);
+        let mut t = self.peer.poll_transmit(now);
+        while self.drop_dtls_app_data && t.as_ref().is_some_and(|t| t.payload.first() == Some(&23))
+        {
+            t = self.peer.poll_transmit(now);
+        }
         self.drain();
         t.map(|t| Transmit {
             destination: t.remote,
@@ -99,6 +106,7 @@ impl Pair {
             Node {
                 peer: pa,
                 events: vec![],
+                drop_dtls_app_data: false,
             },
         );
         let b = sim.add_endpoint(
@@ -106,6 +114,7 @@ impl Pair {
             Node {
                 peer: pb,
                 events: vec![],
+                drop_dtls_app_data: false,
             },
         );
         sim.network_mut().set_path(a, b, link);
@@ -319,6 +328,7 @@ fn trickled_candidates_after_the_answer() {
         Node {
             peer: pa,
             events: vec![],
+            drop_dtls_app_data: false,
         },
     );
     let b = sim.add_endpoint(
@@ -326,6 +336,7 @@ fn trickled_candidates_after_the_answer() {
         Node {
             peer: pb,
             events: vec![],
+            drop_dtls_app_data: false,
         },
     );
     sim.network_mut()
@@ -463,4 +474,46 @@ fn an_ice_restart_offered_by_the_peer_gets_new_credentials_in_the_answer() {
         sdp_attr(&answer.sdp, "ice-ufrag"),
         sdp_attr(&answer_before, "ice-ufrag")
     );
+}
+
+fn connected_pair_with_a_channel(seed: u64) -> (Pair, ChannelHandle, ChannelHandle) {
+    let mut p = Pair::new(seed, LinkConfig::with_delay(Duration::from_millis(10)));
+    let now = p.sim.now();
+    let ch = p
+        .a()
+        .peer
+        .create_data_channel(now, ChannelConfig::new("doomed"))
+        .unwrap();
+    p.negotiate();
+    assert!(p.run_until(Duration::from_secs(10), |a, b| {
+        a.events.contains(&PeerEvent::ChannelOpen(ch)) && !b.incoming().is_empty()
+    }));
+    let remote = p.b().incoming()[0];
+    (p, ch, remote)
+}
+
+/// `close()` tells the peer at once (SCTP ABORT, DTLS close_notify): its
+/// channels close within a round trip, not after consent fails some 30 s
+/// later. Our side fires no channel events. (Regression: nothing was sent,
+/// the close_notify was queued after ICE had already dropped the pair.)
+#[test]
+fn closing_the_connection_closes_the_peers_channels_at_once() {
+    let (mut p, ch, remote) = connected_pair_with_a_channel(7);
+    let before = p.a().events.len();
+    p.a().peer.close();
+    p.a().drain();
+    assert_eq!(p.a().peer.channel_state(ch), Some(ReadyState::Closed));
+    assert!(p.run_until(Duration::from_millis(100), |_, b| {
+        b.events.contains(&PeerEvent::ChannelClosed(remote))
+    }));
+    assert!(
+        p.a().events[before..].iter().all(|e| matches!(
+            e,
+            PeerEvent::ConnectionState(_) | PeerEvent::IceConnectionState(_)
+        )),
+        "{:?}",
+        &p.a().events[before..]
+    );
+    let now = p.sim.now();
+    assert!(p.b().peer.send(now, remote, "anyone?").is_err());
 }
