@@ -179,6 +179,8 @@ pub struct Peer {
     dtls: Option<DtlsTransport>,
     early_dtls: VecDeque<Bytes>,
     dtls_connected: bool,
+    /// The DTLS transport closed (the peer's close_notify) or failed.
+    dtls_closed: bool,
     channels: Option<DataChannels>,
     handles: BTreeMap<ChannelHandle, Channel>,
     next_handle: u64,
@@ -211,6 +213,7 @@ impl Peer {
             dtls: None,
             early_dtls: VecDeque::new(),
             dtls_connected: false,
+            dtls_closed: false,
             channels: None,
             handles: BTreeMap::new(),
             next_handle: 1,
@@ -622,7 +625,7 @@ impl Peer {
             if let Some(dc) = &mut self.channels {
                 dc.abort(now, "peer connection closed");
                 while let Some(packet) = dc.poll_transmit(now) {
-                    if self.dtls_connected {
+                    if self.dtls_connected && !self.dtls_closed {
                         let _ = dtls.send(now, &packet);
                     }
                 }
@@ -800,8 +803,14 @@ impl Peer {
         self.last_now = Some(now);
         loop {
             let mut moved = false;
-            // SCTP → DTLS.
-            if self.dtls_connected
+            // SCTP → DTLS; nothing carries SCTP once DTLS has closed.
+            if self.dtls_closed
+                && let Some(dc) = &mut self.channels
+            {
+                while dc.poll_transmit(now).is_some() {
+                    moved = true;
+                }
+            } else if self.dtls_connected
                 && let (Some(dc), Some(dtls)) = (&mut self.channels, &mut self.dtls)
             {
                 while let Some(packet) = dc.poll_transmit(now) {
@@ -829,7 +838,16 @@ impl Peer {
                             dc.handle_input(now, data);
                         }
                     }
-                    DtlsEvent::Closed | DtlsEvent::Failed(_) => {}
+                    // The peer closed DTLS (close_notify) or it failed: the
+                    // association has nothing left to run on, so it ends and
+                    // every channel closes (W3C: the channels' underlying
+                    // transport closed). Without this they stayed open.
+                    DtlsEvent::Closed | DtlsEvent::Failed(_) => {
+                        self.dtls_closed = true;
+                        if let Some(dc) = &mut self.channels {
+                            dc.abort(now, "DTLS transport closed");
+                        }
+                    }
                 }
             }
             // Channel events.

@@ -517,3 +517,25 @@ fn closing_the_connection_closes_the_peers_channels_at_once() {
     let now = p.sim.now();
     assert!(p.b().peer.send(now, remote, "anyone?").is_err());
 }
+
+/// A close_notify from the peer (without an SCTP ABORT or SHUTDOWN before
+/// it, as some stacks close) closes every channel: SCTP has nothing left to
+/// run on. (Regression: the channels stayed open and sends failed in DTLS.)
+#[test]
+fn a_close_notify_from_the_peer_closes_the_channels() {
+    let (mut p, ch, remote) = connected_pair_with_a_channel(8);
+    p.a().drop_dtls_app_data = true;
+    p.a().peer.close();
+    assert!(p.run_until(Duration::from_millis(100), |_, b| {
+        b.events.contains(&PeerEvent::ChannelClosed(remote))
+    }));
+    assert_eq!(p.b().peer.channel_state(remote), None);
+    let errors: Vec<&PeerEvent> = p
+        .b()
+        .events
+        .iter()
+        .filter(|e| matches!(e, PeerEvent::ChannelError { .. }))
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(p.a().peer.channel_state(ch), Some(ReadyState::Closed));
+}
