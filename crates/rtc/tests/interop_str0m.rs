@@ -1409,3 +1409,44 @@ fn ufrag(sdp: &str) -> &str {
         .find_map(|l| l.strip_prefix("a=ice-ufrag:"))
         .expect("a=ice-ufrag")
 }
+
+/// Closing the whole connection, from each side, is seen by the other
+/// within a round trip. str0m's `Rtc::close` sends an SCTP SHUTDOWN and a
+/// DTLS close_notify together: our channels close on the close_notify.
+/// Our `close()` sends an SCTP ABORT and a close_notify: str0m reports
+/// `Event::Closed`, then `ChannelClose` for each channel, and winds down.
+/// (Before the fixes in this branch neither side learnt of the other's
+/// close until ICE consent failed.)
+#[test]
+fn interop_str0m_connection_close_from_each_side() {
+    let mut p = Interop::new(34, LinkConfig::with_delay(Duration::from_millis(10)));
+    let [(chat, _), (from, _)] = we_offer_scenario(&mut p, Duration::from_secs(5));
+    p.theirs().mutate(|rtc| rtc.close()).unwrap();
+    p.expect(
+        Duration::from_millis(100),
+        "our channels closed",
+        move |o, _| {
+            o.saw(&PeerEvent::ChannelClosed(chat)) && o.saw(&PeerEvent::ChannelClosed(from))
+        },
+    );
+    let errors: Vec<PeerEvent> = p
+        .ours()
+        .events
+        .iter()
+        .filter(|e| matches!(e, PeerEvent::ChannelError { .. }))
+        .cloned()
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let now = p.sim.now();
+    assert!(p.ours().peer.send(now, chat, "gone").is_err());
+
+    let mut p = Interop::new(35, LinkConfig::with_delay(Duration::from_millis(10)));
+    let [(_, their_chat), (_, their_from)] = we_offer_scenario(&mut p, Duration::from_secs(5));
+    p.ours().peer.close();
+    p.expect(Duration::from_millis(100), "str0m closed", move |_, t| {
+        t.seen.contains(&Seen::Closed)
+            && t.seen.contains(&Seen::Close(their_chat))
+            && t.seen.contains(&Seen::Close(their_from))
+            && !t.rtc.is_alive()
+    });
+}
