@@ -259,6 +259,14 @@ impl Peer {
         self.ice.as_ref().and_then(IceAgent::selected_pair)
     }
 
+    /// The SCTP extensions both sides announced (partial reliability,
+    /// I-DATA, stream reset, zero checksum), once the association is up.
+    pub fn sctp_capabilities(&self) -> Option<sanderling_sctp::capabilities::Capabilities> {
+        self.channels
+            .as_ref()
+            .and_then(|dc| dc.association().capabilities())
+    }
+
     /// Reports a local address the driver bound a socket to.
     pub fn add_local_address(&mut self, interface: &str, addr: SocketAddr) {
         match &mut self.ice {

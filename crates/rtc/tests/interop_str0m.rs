@@ -1680,3 +1680,25 @@ fn interop_str0m_audio_and_data_offer_is_refused_by_str0m_parser() {
         Duration::from_secs(5),
     );
 }
+
+/// The SCTP extensions each INIT announced. str0m's SCTP (sctp-proto
+/// 0.10.8) does PR-SCTP (FORWARD-TSN) and stream reset, but neither I-DATA
+/// (RFC 8260) nor zero checksum (RFC 9653), both of which we offer: the
+/// association falls back to DATA chunks and CRC32c, in both offer
+/// directions.
+#[test]
+fn interop_str0m_sctp_extensions_fall_back() {
+    use sanderling_sctp::capabilities::Capabilities;
+    let expected = Capabilities {
+        partial_reliability: true,
+        message_interleaving: false,
+        reconfig: true,
+        zero_checksum: false,
+    };
+    let mut p = Interop::new(53, LinkConfig::with_delay(Duration::from_millis(10)));
+    we_offer_scenario(&mut p, Duration::from_secs(5));
+    assert_eq!(p.ours().peer.sctp_capabilities(), Some(expected));
+    let mut p = Interop::new(54, LinkConfig::with_delay(Duration::from_millis(10)));
+    they_offer_scenario(&mut p, Duration::from_secs(5));
+    assert_eq!(p.ours().peer.sctp_capabilities(), Some(expected));
+}
