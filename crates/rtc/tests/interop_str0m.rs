@@ -1702,3 +1702,26 @@ fn interop_str0m_sctp_extensions_fall_back() {
     they_offer_scenario(&mut p, Duration::from_secs(5));
     assert_eq!(p.ours().peer.sctp_capabilities(), Some(expected));
 }
+
+/// Our SCTP port other than 5000 (`a=sctp-port:5001`). str0m always
+/// announces 5000 and does not read the peer's `a=sctp-port`, but its SCTP
+/// (sctp-proto) takes the ports from the INIT it receives, so the
+/// association comes up in both offer directions.
+#[test]
+fn interop_str0m_our_sctp_port_is_not_5000() {
+    for (seed, we_offer) in [(60, true), (61, false)] {
+        let mut config = our_config(seed as u8);
+        config.sctp.local_port = 5001;
+        let link = LinkConfig::with_delay(Duration::from_millis(10));
+        let mut p = Interop::with(seed, link, config, Rtc::builder(), false);
+        if we_offer {
+            we_offer_scenario(&mut p, Duration::from_secs(5));
+        } else {
+            they_offer_scenario(&mut p, Duration::from_secs(5));
+        }
+        let ours = p.ours().peer.local_description().unwrap().sdp.clone();
+        assert!(ours.contains("a=sctp-port:5001\r\n"), "{ours}");
+        let theirs = p.ours().peer.remote_description().unwrap().sdp.clone();
+        assert!(theirs.contains("a=sctp-port:5000\r\n"), "{theirs}");
+    }
+}
