@@ -1,10 +1,49 @@
-//! Whole-peer interop with str0m (a sans-IO WebRTC stack in Rust), in
+//! Whole-peer interop with str0m 0.25 (a sans-IO WebRTC stack in Rust), in
 //! process, on the simulated network and its virtual clock: offer/answer
 //! both ways, ICE, DTLS, SCTP and data channels opened by each side.
 //!
 //! Our [`Peer`] sits on 10.0.0.1:40000 and an `str0m::Rtc` on
 //! 10.0.0.2:40000; both are netsim endpoints, so every datagram crosses the
-//! simulated link and every timer runs on the virtual clock.
+//! simulated link and every timer runs on the virtual clock. Descriptions
+//! cross as SDP text (`SdpOffer`/`SdpAnswer::from_sdp_string`,
+//! `to_sdp_string`), candidates inside them or trickled as strings.
+//!
+//! What str0m does that a reader of these tests should know (each is
+//! pinned by a test, so a change in str0m shows):
+//!
+//! * It answers `a=setup:actpass` with `passive`, so when we offer we are
+//!   the DTLS client (even stream ids) — the opposite of browsers.
+//! * It writes `ufrag` into its candidate lines, `a=extmap-allow-mixed` and
+//!   `a=msid-semantic: WMS ` (trailing space) even for data only, and
+//!   always `a=sctp-port:5000`; it never reads the peer's `a=sctp-port`
+//!   (its SCTP takes the ports from the INIT instead).
+//! * A channel is written to only once str0m reports it open: `rtc.channel`
+//!   is `None` before; a second channel needs no renegotiation
+//!   (`SdpApi::apply` returns `None`).
+//! * A write larger than its send buffer (128 KiB, unacknowledged data
+//!   included) is refused with `Ok(false)`; one larger than the peer's
+//!   `a=max-message-size` fails with an error.
+//! * Bug: an empty message from str0m is never sent but uses up a stream
+//!   sequence number, stalling an ordered channel for good
+//!   ([`interop_str0m_empty_messages`]).
+//! * Its SDP parser refuses an answer whose rejected audio section has no
+//!   direction attribute and no `a=rtpmap` (valid per RFC 3264 §6), so an
+//!   audio+data offer from str0m cannot be answered by us as is
+//!   ([`interop_str0m_audio_and_data_offer_is_refused_by_str0m_parser`]).
+//! * Its SCTP (sctp-proto 0.10.8) does PR-SCTP and stream reset but not
+//!   I-DATA nor zero checksum: both fall back.
+//! * `Rtc::close` sends SCTP SHUTDOWN and DTLS close_notify at once; on our
+//!   ABORT/close_notify it reports `Event::Closed` then `ChannelClose`s.
+//! * Its `Output::Timeout` is at times the very instant it was given (a
+//!   DTLS timer due at once after a datagram; once an RTCP feedback timer
+//!   after a timeout). The simulator then runs `handle_timeout` again at
+//!   that instant, which clears it, so the adapter passes timeouts through
+//!   unchanged.
+//!
+//! Randomness: our side replays from its seeds; str0m's ICE credentials
+//! come from fastrand (seeded per test), its SCTP tags and DTLS randoms
+//! from generators we cannot seed. Those change bytes, not what the
+//! simulated network does with them.
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
