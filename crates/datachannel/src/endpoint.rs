@@ -280,6 +280,19 @@ impl DataChannels {
         Ok(())
     }
 
+    /// Ends the association at once: an SCTP ABORT (User-Initiated Abort
+    /// with `reason`) is queued for the peer and every channel closes
+    /// ([`DataChannelEvent::Closed`] for each, then
+    /// [`DataChannelEvent::TransportClosed`]). For W3C
+    /// `RTCPeerConnection.close()`, and for when the DTLS transport
+    /// underneath has closed or failed (the ABORT then has nothing to carry
+    /// it and the caller drops it). Nothing happens if the association has
+    /// already ended.
+    pub fn abort(&mut self, now: Instant, reason: &str) {
+        self.sctp.abort(now, reason);
+        self.pump(now);
+    }
+
     fn reset_outgoing(&mut self, now: Instant, id: u16) {
         if let Some(c) = self.channels.get_mut(&id)
             && !c.outgoing_reset

@@ -10,6 +10,7 @@ use sanderling_datachannel::{
     ReadyState,
 };
 use sanderling_netsim::{Datagram, Endpoint, LinkConfig, NodeId, Sim, Transmit};
+use sanderling_sctp::event::CloseReason;
 use sanderling_sctp::options::SctpOptions;
 
 struct Peer {
@@ -438,4 +439,57 @@ fn buffered_amount_low_fires_per_channel() {
         a.events.contains(&DataChannelEvent::BufferedAmountLow(id))
     }));
     assert!(n.a().dc.buffered_amount(id) <= 1000);
+}
+
+/// `abort` ends everything at once: every channel closes on both sides
+/// (the peer by the ABORT), and the reason reaches the peer.
+#[test]
+fn abort_closes_every_channel_on_both_sides() {
+    let mut n = Net::new(9, link(0.0));
+    n.connect();
+    let now = n.now();
+    let ids: Vec<ChannelId> = (0..3)
+        .map(|i| {
+            n.a()
+                .dc
+                .create_channel(now, ChannelConfig::new(format!("c{i}")))
+                .unwrap()
+        })
+        .collect();
+    let ids2 = ids.clone();
+    assert!(n.run_until(Duration::from_secs(5), move |_, b| {
+        ids2.iter()
+            .all(|id| b.events.contains(&DataChannelEvent::IncomingChannel(*id)))
+    }));
+    let now = n.now();
+    n.a().dc.abort(now, "bye");
+    n.a().drain();
+    for id in &ids {
+        assert!(n.a().events.contains(&DataChannelEvent::Closed(*id)));
+        assert_eq!(n.a().dc.ready_state(*id), None);
+    }
+    assert_eq!(
+        n.a().events.last(),
+        Some(&DataChannelEvent::TransportClosed(CloseReason::LocalAbort(
+            "bye".into()
+        )))
+    );
+    assert!(n.a().dc.send(now, ids[0], "too late").is_err());
+    let ids2 = ids.clone();
+    assert!(n.run_until(Duration::from_secs(1), move |_, b| {
+        ids2.iter()
+            .all(|id| b.events.contains(&DataChannelEvent::Closed(*id)))
+    }));
+    assert_eq!(
+        n.b().events.last(),
+        Some(&DataChannelEvent::TransportClosed(
+            CloseReason::PeerAborted("bye".into())
+        ))
+    );
+    // A second abort does nothing.
+    let before = n.a().events.len();
+    n.a().dc.abort(now, "again");
+    n.a().drain();
+    assert_eq!(n.a().events.len(), before);
+    assert_eq!(n.a().dc.poll_timeout(), None);
 }

@@ -38,6 +38,9 @@ use crate::jsep::{
 const MAX_EARLY_DTLS: usize = 16;
 /// Bound on addresses reported before the ICE agent exists.
 const MAX_EARLY_ADDRESSES: usize = 64;
+/// Bound on the datagrams `close()` leaves to send (an SCTP ABORT and the
+/// DTLS close_notify, and whatever DTLS still had queued).
+const MAX_CLOSING_TRANSMITS: usize = 16;
 
 /// A datagram to send: from our `local` socket address to `remote`.
 pub type Transmit = sanderling_ice::Transmit;
@@ -205,6 +208,8 @@ pub struct Peer {
     dtls: Option<DtlsTransport>,
     early_dtls: VecDeque<Bytes>,
     dtls_connected: bool,
+    /// The DTLS transport closed (the peer's close_notify) or failed.
+    dtls_closed: bool,
     channels: Option<DataChannels>,
     handles: BTreeMap<ChannelHandle, Channel>,
     next_handle: u64,
@@ -215,6 +220,10 @@ pub struct Peer {
     events: VecDeque<PeerEvent>,
     state: ConnectionState,
     ice_state: IceState,
+    /// The latest instant a call brought (for `close()`, which takes none).
+    last_now: Option<Instant>,
+    /// What `close()` left to send: the peer learns at once.
+    closing_transmits: VecDeque<Transmit>,
 }
 
 impl Peer {
@@ -236,6 +245,7 @@ impl Peer {
             dtls: None,
             early_dtls: VecDeque::new(),
             dtls_connected: false,
+            dtls_closed: false,
             channels: None,
             handles: BTreeMap::new(),
             next_handle: 1,
@@ -246,6 +256,8 @@ impl Peer {
             events: VecDeque::new(),
             state: ConnectionState::New,
             ice_state: IceState::New,
+            last_now: None,
+            closing_transmits: VecDeque::new(),
         }
     }
 
@@ -277,6 +289,14 @@ impl Peer {
     /// The pair ICE selected: (our address, the peer's).
     pub fn selected_pair(&self) -> Option<(SocketAddr, SocketAddr)> {
         self.ice.as_ref().and_then(IceAgent::selected_pair)
+    }
+
+    /// The SCTP extensions both sides announced (partial reliability,
+    /// I-DATA, stream reset, zero checksum), once the association is up.
+    pub fn sctp_capabilities(&self) -> Option<sanderling_sctp::capabilities::Capabilities> {
+        self.channels
+            .as_ref()
+            .and_then(|dc| dc.association().capabilities())
     }
 
     /// Reports a local address the driver bound a socket to.
@@ -400,6 +420,14 @@ impl Peer {
         if let Some(update) = update {
             let p = update.parameters;
             if let Some(ice) = &mut self.ice {
+                // The peer offers an ICE restart: we restart too, so the
+                // answer carries new credentials (RFC 8445 §9, RFC 8839
+                // §4.4.3.1). The agent signals its candidates again.
+                if is_offer && update.ice_restart {
+                    ice.restart();
+                    self.local_candidates.clear();
+                    self.gathering_complete = false;
+                }
                 let _ = ice.set_remote_credentials(&p.ice_ufrag, &p.ice_pwd);
                 ice.set_remote_ice_lite(p.ice_lite);
                 for c in &p.candidates {
@@ -608,6 +636,9 @@ impl Peer {
     /// A channel's state (W3C `readyState`).
     pub fn channel_state(&self, handle: ChannelHandle) -> Option<ReadyState> {
         let c = self.handles.get(&handle)?;
+        if self.state == ConnectionState::Closed {
+            return Some(ReadyState::Closed);
+        }
         match (c.id, &self.channels) {
             (Some(id), Some(dc)) => dc.ready_state(id),
             _ => Some(ReadyState::Connecting),
@@ -632,13 +663,39 @@ impl Peer {
         }
     }
 
-    /// W3C `close()`: everything stops.
+    /// W3C `close()`: everything stops. The peer is told at once rather
+    /// than left to notice by consent failure (some 30 s): the SCTP
+    /// association is torn down with an ABORT (as W3C says) and DTLS sends
+    /// close_notify, both on the selected pair, which the driver gets from
+    /// [`poll_transmit`](Self::poll_transmit) as usual. No channel events
+    /// follow: every channel is simply closed.
     pub fn close(&mut self) {
         if self.state == ConnectionState::Closed {
             return;
         }
-        if let Some(dtls) = &mut self.dtls {
+        let pair = self.selected_pair();
+        if let (Some(now), Some(dtls)) = (self.last_now, &mut self.dtls) {
+            if let Some(dc) = &mut self.channels {
+                dc.abort(now, "peer connection closed");
+                while let Some(packet) = dc.poll_transmit(now) {
+                    if self.dtls_connected && !self.dtls_closed {
+                        let _ = dtls.send(now, &packet);
+                    }
+                }
+                while dc.poll_event().is_some() {}
+            }
             dtls.close();
+            while let Some(payload) = dtls.poll_transmit(now) {
+                if let Some((local, remote)) = pair
+                    && self.closing_transmits.len() < MAX_CLOSING_TRANSMITS
+                {
+                    self.closing_transmits.push_back(Transmit {
+                        local,
+                        remote,
+                        payload,
+                    });
+                }
+            }
         }
         if let Some(ice) = &mut self.ice {
             ice.close();
@@ -795,6 +852,9 @@ impl Peer {
 
     /// The next datagram to send.
     pub fn poll_transmit(&mut self, now: Instant) -> Option<Transmit> {
+        if let Some(t) = self.closing_transmits.pop_front() {
+            return Some(t);
+        }
         while let Some(t) = self.ice.as_mut().and_then(|ice| ice.poll_transmit(now)) {
             match self.relay_index(t.local) {
                 Some(r) => {
@@ -923,12 +983,19 @@ impl Peer {
             self.update_state();
             return;
         };
+        self.last_now = Some(now);
         self.start_relays(now);
         self.pump_relays(now);
         loop {
             let mut moved = false;
-            // SCTP → DTLS.
-            if self.dtls_connected
+            // SCTP → DTLS; nothing carries SCTP once DTLS has closed.
+            if self.dtls_closed
+                && let Some(dc) = &mut self.channels
+            {
+                while dc.poll_transmit(now).is_some() {
+                    moved = true;
+                }
+            } else if self.dtls_connected
                 && let (Some(dc), Some(dtls)) = (&mut self.channels, &mut self.dtls)
             {
                 while let Some(packet) = dc.poll_transmit(now) {
@@ -956,7 +1023,16 @@ impl Peer {
                             dc.handle_input(now, data);
                         }
                     }
-                    DtlsEvent::Closed | DtlsEvent::Failed(_) => {}
+                    // The peer closed DTLS (close_notify) or it failed: the
+                    // association has nothing left to run on, so it ends and
+                    // every channel closes (W3C: the channels' underlying
+                    // transport closed). Without this they stayed open.
+                    DtlsEvent::Closed | DtlsEvent::Failed(_) => {
+                        self.dtls_closed = true;
+                        if let Some(dc) = &mut self.channels {
+                            dc.abort(now, "DTLS transport closed");
+                        }
+                    }
                 }
             }
             // Channel events.

@@ -13,6 +13,9 @@ use sanderling_rtc::{ChannelHandle, ConnectionState, Peer, PeerConfig, PeerEvent
 struct Node {
     peer: Peer,
     events: Vec<PeerEvent>,
+    /// Drop our outgoing DTLS application data records (content type 23):
+    /// lets a test deliver a close_notify without the SCTP ABORT before it.
+    drop_dtls_app_data: bool,
 }
 
 impl Node {
@@ -50,7 +53,11 @@ impl Endpoint for Node {
         self.drain();
     }
     fn poll_transmit(&mut self, now: Instant) -> Option<Transmit> {
-        let t = self.peer.poll_transmit(now);
+        let mut t = self.peer.poll_transmit(now);
+        while self.drop_dtls_app_data && t.as_ref().is_some_and(|t| t.payload.first() == Some(&23))
+        {
+            t = self.peer.poll_transmit(now);
+        }
         self.drain();
         t.map(|t| Transmit {
             destination: t.remote,
@@ -99,6 +106,7 @@ impl Pair {
             Node {
                 peer: pa,
                 events: vec![],
+                drop_dtls_app_data: false,
             },
         );
         let b = sim.add_endpoint(
@@ -106,6 +114,7 @@ impl Pair {
             Node {
                 peer: pb,
                 events: vec![],
+                drop_dtls_app_data: false,
             },
         );
         sim.network_mut().set_path(a, b, link);
@@ -167,6 +176,15 @@ fn two_peers_connect_and_exchange_messages_on_a_channel_made_before_the_offer() 
     let a_events = format!("{:?}", p.a().events);
     assert!(up, "a: {a_events}\nb: {:?}", p.b().events);
     let remote = p.b().incoming()[0];
+    // Two of ours use every SCTP extension, zero checksum included.
+    let all = sanderling_sctp::capabilities::Capabilities {
+        partial_reliability: true,
+        message_interleaving: true,
+        reconfig: true,
+        zero_checksum: true,
+    };
+    assert_eq!(p.a().peer.sctp_capabilities(), Some(all));
+    assert_eq!(p.b().peer.sctp_capabilities(), Some(all));
     assert_eq!(p.b().peer.channel_config(remote).unwrap().label, "chat 💬");
     assert_eq!(p.b().peer.channel_config(remote).unwrap().protocol, "chat");
     // DTLS client (the answerer) picks even ids, so the offerer's is odd.
@@ -319,6 +337,7 @@ fn trickled_candidates_after_the_answer() {
         Node {
             peer: pa,
             events: vec![],
+            drop_dtls_app_data: false,
         },
     );
     let b = sim.add_endpoint(
@@ -326,6 +345,7 @@ fn trickled_candidates_after_the_answer() {
         Node {
             peer: pb,
             events: vec![],
+            drop_dtls_app_data: false,
         },
     );
     sim.network_mut()
@@ -408,6 +428,125 @@ fn channels_from_both_sides_many_at_once_and_negotiated() {
             vec![Message::Text(format!("from a {i}"))]
         );
     }
+}
+
+fn sdp_attr<'a>(sdp: &'a str, name: &str) -> Vec<&'a str> {
+    sdp.lines()
+        .filter_map(|l| l.strip_prefix("a=")?.strip_prefix(name)?.strip_prefix(':'))
+        .collect()
+}
+
+/// A re-offer with new ICE credentials is an ICE restart: the answerer
+/// restarts too and answers with new credentials of its own (RFC 8445 §9),
+/// its candidates listed once. (Regression: the answer kept the old ones.)
+#[test]
+fn an_ice_restart_offered_by_the_peer_gets_new_credentials_in_the_answer() {
+    let mut p = Pair::new(6, LinkConfig::with_delay(Duration::from_millis(5)));
+    p.negotiate();
+    assert!(p.run_until(Duration::from_secs(10), |a, b| {
+        a.peer.connection_state() == ConnectionState::Connected
+            && b.peer.connection_state() == ConnectionState::Connected
+    }));
+    let first_answer = p.b().peer.local_description().unwrap().sdp.clone();
+    let now = p.sim.now();
+    // A re-offer; the peer restarting ICE changes its ufrag and pwd.
+    let mut offer = p.a().peer.create_offer().unwrap();
+    let (ufrag, pwd) = (
+        sdp_attr(&offer.sdp, "ice-ufrag")[0].to_owned(),
+        sdp_attr(&offer.sdp, "ice-pwd")[0].to_owned(),
+    );
+    offer.sdp = offer
+        .sdp
+        .replace(&ufrag, "rstu")
+        .replace(&pwd, "restartedrestartedrestarted");
+    p.b().peer.set_remote_description(now, offer).unwrap();
+    let answer = p.b().peer.create_answer().unwrap();
+    for attr in ["ice-ufrag", "ice-pwd"] {
+        assert_ne!(
+            sdp_attr(&answer.sdp, attr),
+            sdp_attr(&first_answer, attr),
+            "{attr} unchanged"
+        );
+    }
+    assert_eq!(
+        sdp_attr(&answer.sdp, "candidate"),
+        sdp_attr(&first_answer, "candidate"),
+        "the same candidates, each once"
+    );
+    p.b().peer.set_local_description(now, answer).unwrap();
+    // A plain re-offer (same credentials) is no restart.
+    let answer_before = p.b().peer.local_description().unwrap().sdp.clone();
+    let offer = p.b().peer.remote_description().unwrap().clone();
+    p.b().peer.set_remote_description(now, offer).unwrap();
+    let answer = p.b().peer.create_answer().unwrap();
+    assert_eq!(
+        sdp_attr(&answer.sdp, "ice-ufrag"),
+        sdp_attr(&answer_before, "ice-ufrag")
+    );
+}
+
+fn connected_pair_with_a_channel(seed: u64) -> (Pair, ChannelHandle, ChannelHandle) {
+    let mut p = Pair::new(seed, LinkConfig::with_delay(Duration::from_millis(10)));
+    let now = p.sim.now();
+    let ch = p
+        .a()
+        .peer
+        .create_data_channel(now, ChannelConfig::new("doomed"))
+        .unwrap();
+    p.negotiate();
+    assert!(p.run_until(Duration::from_secs(10), |a, b| {
+        a.events.contains(&PeerEvent::ChannelOpen(ch)) && !b.incoming().is_empty()
+    }));
+    let remote = p.b().incoming()[0];
+    (p, ch, remote)
+}
+
+/// `close()` tells the peer at once (SCTP ABORT, DTLS close_notify): its
+/// channels close within a round trip, not after consent fails some 30 s
+/// later. Our side fires no channel events. (Regression: nothing was sent,
+/// the close_notify was queued after ICE had already dropped the pair.)
+#[test]
+fn closing_the_connection_closes_the_peers_channels_at_once() {
+    let (mut p, ch, remote) = connected_pair_with_a_channel(7);
+    let before = p.a().events.len();
+    p.a().peer.close();
+    p.a().drain();
+    assert_eq!(p.a().peer.channel_state(ch), Some(ReadyState::Closed));
+    assert!(p.run_until(Duration::from_millis(100), |_, b| {
+        b.events.contains(&PeerEvent::ChannelClosed(remote))
+    }));
+    assert!(
+        p.a().events[before..].iter().all(|e| matches!(
+            e,
+            PeerEvent::ConnectionState(_) | PeerEvent::IceConnectionState(_)
+        )),
+        "{:?}",
+        &p.a().events[before..]
+    );
+    let now = p.sim.now();
+    assert!(p.b().peer.send(now, remote, "anyone?").is_err());
+}
+
+/// A close_notify from the peer (without an SCTP ABORT or SHUTDOWN before
+/// it, as some stacks close) closes every channel: SCTP has nothing left to
+/// run on. (Regression: the channels stayed open and sends failed in DTLS.)
+#[test]
+fn a_close_notify_from_the_peer_closes_the_channels() {
+    let (mut p, ch, remote) = connected_pair_with_a_channel(8);
+    p.a().drop_dtls_app_data = true;
+    p.a().peer.close();
+    assert!(p.run_until(Duration::from_millis(100), |_, b| {
+        b.events.contains(&PeerEvent::ChannelClosed(remote))
+    }));
+    assert_eq!(p.b().peer.channel_state(remote), None);
+    let errors: Vec<&PeerEvent> = p
+        .b()
+        .events
+        .iter()
+        .filter(|e| matches!(e, PeerEvent::ChannelError { .. }))
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(p.a().peer.channel_state(ch), Some(ReadyState::Closed));
 }
 
 #[test]
