@@ -294,6 +294,16 @@ impl DataChannels {
         }
     }
 
+    /// Ends the association at once (SCTP ABORT carrying `reason`): every
+    /// channel closes ([`DataChannelEvent::Closed`], then
+    /// [`DataChannelEvent::TransportClosed`]). The ABORT packet comes out of
+    /// [`poll_transmit`](Self::poll_transmit). This is what closing the peer
+    /// connection does.
+    pub fn abort(&mut self, now: Instant, reason: &str) {
+        self.sctp.abort(now, reason);
+        self.pump(now);
+    }
+
     /// A channel's state, if it exists.
     pub fn ready_state(&self, id: ChannelId) -> Option<ReadyState> {
         self.channels.get(&id.0).map(|c| c.state)

@@ -176,6 +176,11 @@ pub struct Peer {
     dtls: Option<DtlsTransport>,
     early_dtls: VecDeque<Bytes>,
     dtls_connected: bool,
+    /// The peer sent close_notify: nothing more goes into DTLS.
+    dtls_closed: bool,
+    /// What DTLS had left to send when `close()` closed ICE (the SCTP
+    /// ABORT and close_notify), with the path it goes on.
+    final_transmits: VecDeque<Transmit>,
     channels: Option<DataChannels>,
     handles: BTreeMap<ChannelHandle, Channel>,
     next_handle: u64,
@@ -204,6 +209,8 @@ impl Peer {
             dtls: None,
             early_dtls: VecDeque::new(),
             dtls_connected: false,
+            dtls_closed: false,
+            final_transmits: VecDeque::new(),
             channels: None,
             handles: BTreeMap::new(),
             next_handle: 1,
@@ -587,13 +594,38 @@ impl Peer {
         }
     }
 
-    /// W3C `close()`: everything stops.
-    pub fn close(&mut self) {
+    /// W3C `close()`: everything stops. The SCTP association is aborted and
+    /// DTLS sends close_notify, so the peer's channels close at once; those
+    /// last datagrams still come out of [`poll_transmit`](Self::poll_transmit)
+    /// although ICE is closed. Every channel reports
+    /// [`PeerEvent::ChannelClosed`].
+    pub fn close(&mut self, now: Instant) {
         if self.state == ConnectionState::Closed {
             return;
         }
+        if let Some(dc) = &mut self.channels {
+            dc.abort(now, "peer connection closed");
+        }
+        // The ABORT goes into DTLS; the channels' Closed events come out.
+        self.pump(Some(now));
+        let path = self.selected_pair();
         if let Some(dtls) = &mut self.dtls {
             dtls.close();
+            while let Some(payload) = dtls.poll_transmit(now) {
+                if let Some((local, remote)) = path {
+                    self.final_transmits.push_back(Transmit {
+                        local,
+                        remote,
+                        payload,
+                    });
+                }
+            }
+        }
+        // Channels that never reached the transport close too.
+        let handles: Vec<ChannelHandle> = self.handles.keys().copied().collect();
+        for h in handles {
+            self.handles.remove(&h);
+            self.events.push_back(PeerEvent::ChannelClosed(h));
         }
         if let Some(ice) = &mut self.ice {
             ice.close();
@@ -648,6 +680,9 @@ impl Peer {
 
     /// The next datagram to send.
     pub fn poll_transmit(&mut self, now: Instant) -> Option<Transmit> {
+        if let Some(t) = self.final_transmits.pop_front() {
+            return Some(t);
+        }
         if let Some(t) = self.ice.as_mut().and_then(|ice| ice.poll_transmit(now)) {
             return Some(t);
         }
@@ -752,6 +787,7 @@ impl Peer {
             let mut moved = false;
             // SCTP → DTLS.
             if self.dtls_connected
+                && !self.dtls_closed
                 && let (Some(dc), Some(dtls)) = (&mut self.channels, &mut self.dtls)
             {
                 while let Some(packet) = dc.poll_transmit(now) {
@@ -779,7 +815,16 @@ impl Peer {
                             dc.handle_input(now, data);
                         }
                     }
-                    DtlsEvent::Closed | DtlsEvent::Failed(_) => {}
+                    DtlsEvent::Closed => {
+                        // The peer closed (close_notify): its association is
+                        // gone with it, so every channel closes now rather
+                        // than when SCTP gives up.
+                        self.dtls_closed = true;
+                        if let Some(dc) = &mut self.channels {
+                            dc.abort(now, "the peer closed the DTLS transport");
+                        }
+                    }
+                    DtlsEvent::Failed(_) => {}
                 }
             }
             // Channel events.

@@ -409,3 +409,37 @@ fn channels_from_both_sides_many_at_once_and_negotiated() {
         );
     }
 }
+
+/// Regression: `close()` used to close ICE before DTLS could send its
+/// close_notify, and sent no SCTP ABORT, so the peer's channels stayed
+/// open until SCTP or ICE consent gave up, tens of seconds later.
+#[test]
+fn closing_one_peer_closes_the_channels_of_both_at_once() {
+    let mut p = Pair::new(6, LinkConfig::with_delay(Duration::from_millis(10)));
+    let now = p.sim.now();
+    let chat = p
+        .a()
+        .peer
+        .create_data_channel(now, ChannelConfig::new("chat"))
+        .unwrap();
+    p.negotiate();
+    assert!(
+        p.run_until(Duration::from_secs(10), |a, b| a.peer.channel_state(chat)
+            == Some(ReadyState::Open)
+            && !b.incoming().is_empty())
+    );
+    let remote = p.b().incoming()[0];
+    let now = p.sim.now();
+    p.a().peer.close(now);
+    p.a().drain();
+    assert_eq!(p.a().peer.connection_state(), ConnectionState::Closed);
+    assert!(p.a().events.contains(&PeerEvent::ChannelClosed(chat)));
+    assert_eq!(p.a().peer.channel_state(chat), None);
+    // One link delay later (not a consent or SCTP timeout) B knows.
+    assert!(p.run_until(Duration::from_millis(500), |_, b| {
+        b.events.contains(&PeerEvent::ChannelClosed(remote))
+    }));
+    assert_eq!(p.b().peer.channel_state(remote), None);
+    let now = p.sim.now();
+    assert!(p.b().peer.send(now, remote, "late").is_err());
+}
