@@ -161,6 +161,9 @@ pub enum PeerError {
 struct Channel {
     config: ChannelConfig,
     id: Option<ChannelId>,
+    /// W3C `bufferedAmountLowThreshold`, kept here so that a value set
+    /// before the channel has a stream id is applied when it gets one.
+    low_threshold: usize,
 }
 
 /// One peer connection, sans-IO.
@@ -472,7 +475,12 @@ impl Peer {
                     for (handle, ch) in &mut self.handles {
                         if ch.id.is_none() {
                             match dc.create_channel(now, ch.config.clone()) {
-                                Ok(id) => ch.id = Some(id),
+                                Ok(id) => {
+                                    ch.id = Some(id);
+                                    if ch.low_threshold != 0 {
+                                        dc.set_buffered_amount_low_threshold(id, ch.low_threshold);
+                                    }
+                                }
                                 Err(e) => self.events.push_back(PeerEvent::ChannelError {
                                     channel: Some(*handle),
                                     reason: e.to_string(),
@@ -514,7 +522,14 @@ impl Peer {
         };
         let handle = ChannelHandle(self.next_handle);
         self.next_handle += 1;
-        self.handles.insert(handle, Channel { config, id });
+        self.handles.insert(
+            handle,
+            Channel {
+                config,
+                id,
+                low_threshold: 0,
+            },
+        );
         self.pump(Some(now));
         Ok(handle)
     }
@@ -584,14 +599,21 @@ impl Peer {
         }
     }
 
-    /// W3C `bufferedAmountLowThreshold`.
+    /// W3C `bufferedAmountLowThreshold` (setter). Kept for a channel that
+    /// has no stream id yet and applied when it gets one.
     pub fn set_buffered_amount_low_threshold(&mut self, handle: ChannelHandle, bytes: usize) {
-        if let (Some(id), Some(dc)) = (
-            self.handles.get(&handle).and_then(|c| c.id),
-            &mut self.channels,
-        ) {
+        let Some(c) = self.handles.get_mut(&handle) else {
+            return;
+        };
+        c.low_threshold = bytes;
+        if let (Some(id), Some(dc)) = (c.id, &mut self.channels) {
             dc.set_buffered_amount_low_threshold(id, bytes);
         }
+    }
+
+    /// W3C `bufferedAmountLowThreshold` (getter; 0 for an unknown channel).
+    pub fn buffered_amount_low_threshold(&self, handle: ChannelHandle) -> usize {
+        self.handles.get(&handle).map_or(0, |c| c.low_threshold)
     }
 
     /// W3C `close()`: everything stops. The SCTP association is aborted and
@@ -867,6 +889,7 @@ impl Peer {
                     Channel {
                         config,
                         id: Some(id),
+                        low_threshold: 0,
                     },
                 );
                 self.events.push_back(PeerEvent::DataChannel(handle));
