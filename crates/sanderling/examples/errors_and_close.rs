@@ -13,7 +13,10 @@
 mod common;
 
 use common::within;
-use sanderling::{DataChannel, DataChannelEvent, DataChannelInit, DataChannelState};
+use sanderling::{Bytes, DataChannel, DataChannelEvent, DataChannelInit, DataChannelState};
+
+/// Messages of 64 KiB queued before each close.
+pub(crate) const BACKLOG: usize = 32;
 
 /// One side of one channel.
 #[derive(Debug, Default)]
@@ -23,6 +26,8 @@ pub(crate) struct Trace {
     pub(crate) states: Vec<DataChannelState>,
     /// Events in order (messages left out).
     pub(crate) events: Vec<DataChannelEvent>,
+    /// Messages received.
+    pub(crate) messages: usize,
     /// The W3C name of the error `send` gave before open / after close.
     pub(crate) send_before_open: Option<String>,
     pub(crate) send_after_close: Option<String>,
@@ -49,6 +54,10 @@ async fn follow(t: &mut Trace, ch: &DataChannel, until: DataChannelEvent) {
         loop {
             let e = events.recv().await.expect("events ended early");
             let done = e == until;
+            if let DataChannelEvent::Message(_) = e {
+                t.messages += 1;
+                continue;
+            }
             t.events.push(e.clone());
             // The state an event announces (the state may be read later
             // than the event happened; the event is the transition).
@@ -108,7 +117,12 @@ pub(crate) async fn run() -> Report {
     follow(&mut na, &agreed_a, DataChannelEvent::Open).await;
     follow(&mut nb, &agreed_b, DataChannelEvent::Open).await;
 
-    // The offerer closes "doomed": closing at once, closed on both sides.
+    // The offerer closes "doomed" with data still queued: closing at once
+    // (and while the data drains, which it does before the stream resets),
+    // closed on both sides once the peer reset its side too.
+    for _ in 0..BACKLOG {
+        doomed.send(Bytes::from(vec![7u8; 64 << 10])).expect("send");
+    }
     doomed.close();
     push_state(&mut da, &doomed);
     follow(&mut da, &doomed, DataChannelEvent::Close).await;
@@ -116,7 +130,12 @@ pub(crate) async fn run() -> Report {
     da.send_after_close = error_name(doomed.send("too late"));
     db.send_after_close = error_name(remote.send("too late"));
 
-    // The answerer closes "agreed".
+    // The answerer closes "agreed", also with data queued.
+    for _ in 0..BACKLOG {
+        agreed_b
+            .send(Bytes::from(vec![8u8; 64 << 10]))
+            .expect("send");
+    }
     agreed_b.close();
     push_state(&mut nb, &agreed_b);
     follow(&mut nb, &agreed_b, DataChannelEvent::Close).await;
