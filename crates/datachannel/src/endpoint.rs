@@ -76,6 +76,10 @@ struct Channel {
     incoming_reset: bool,
     /// A message arriving in deprecated partial pieces (PPID 52/54).
     partial: Option<(Ppid, BytesMut)>,
+    /// The application sent on the channel since the last low event: only
+    /// its data drains into a `bufferedamountlow`, never DCEP's OPEN or ACK
+    /// (W3C counts application data only).
+    sent_since_low: bool,
 }
 
 /// The data channels of one peer connection (sans-IO: wraps the
@@ -195,6 +199,7 @@ impl DataChannels {
                 outgoing_reset_done: false,
                 incoming_reset: false,
                 partial: None,
+                sent_since_low: false,
             },
         );
         if self.connected {
@@ -255,7 +260,11 @@ impl DataChannels {
         let (ppid, payload) = message.into_wire();
         self.sctp
             .send(now, StreamId(id.0), ppid, payload, options)
-            .map_err(transport_error)
+            .map_err(transport_error)?;
+        if let Some(c) = self.channels.get_mut(&id.0) {
+            c.sent_since_low = true;
+        }
+        Ok(())
     }
 
     /// Closes a channel (W3C `close()`): what was queued is sent first, then
@@ -344,7 +353,9 @@ impl DataChannels {
                 }
                 Event::Message(m) => self.handle_message(now, m),
                 Event::BufferedAmountLow(s) => {
-                    if self.channels.contains_key(&s.0) {
+                    if let Some(c) = self.channels.get_mut(&s.0)
+                        && std::mem::take(&mut c.sent_since_low)
+                    {
                         self.events
                             .push_back(DataChannelEvent::BufferedAmountLow(ChannelId(s.0)));
                     }
@@ -557,6 +568,7 @@ impl DataChannels {
                         outgoing_reset_done: false,
                         incoming_reset: false,
                         partial: None,
+                        sent_since_low: false,
                     },
                 );
                 self.events

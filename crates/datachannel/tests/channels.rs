@@ -439,3 +439,31 @@ fn buffered_amount_low_fires_per_channel() {
     }));
     assert!(n.a().dc.buffered_amount(id) <= 1000);
 }
+
+/// Regression: DCEP's OPEN (and the peer's ACK) drained through the same
+/// stream fired `bufferedamountlow` on both sides although the application
+/// had sent nothing.
+#[test]
+fn dcep_messages_fire_no_buffered_amount_low() {
+    let mut n = Net::new(14, link(0.0));
+    n.connect();
+    let now = n.now();
+    let id = n
+        .a()
+        .dc
+        .create_channel(now, ChannelConfig::new("quiet"))
+        .unwrap();
+    assert!(n.run_until(Duration::from_secs(5), |a, b| {
+        a.dc.ready_state(id) == Some(ReadyState::Open)
+            && b.count(|e| matches!(e, DataChannelEvent::IncomingChannel(_))) == 1
+    }));
+    // Let OPEN and ACK be sent and acknowledged.
+    n.sim.run_for(Duration::from_secs(1));
+    let low = |p: &Peer| p.count(|e| matches!(e, DataChannelEvent::BufferedAmountLow(_)));
+    assert_eq!(low(n.a()), 0, "{:?}", n.a().events);
+    assert_eq!(low(n.b()), 0, "{:?}", n.b().events);
+    // Application data still fires it once drained.
+    let now = n.now();
+    n.a().dc.send(now, id, "data").unwrap();
+    assert!(n.run_until(Duration::from_secs(5), |a, _| low(a) == 1));
+}
