@@ -186,6 +186,9 @@ pub struct Peer {
     final_transmits: VecDeque<Transmit>,
     channels: Option<DataChannels>,
     handles: BTreeMap<ChannelHandle, Channel>,
+    /// Stream id to handle, for every channel that has an id: a message
+    /// finds its channel in O(log n).
+    by_id: BTreeMap<u16, ChannelHandle>,
     next_handle: u64,
     remote: Option<RemoteParameters>,
     pending_remote_candidates: Vec<IceCandidate>,
@@ -216,6 +219,7 @@ impl Peer {
             final_transmits: VecDeque::new(),
             channels: None,
             handles: BTreeMap::new(),
+            by_id: BTreeMap::new(),
             next_handle: 1,
             remote: None,
             pending_remote_candidates: Vec::new(),
@@ -477,6 +481,7 @@ impl Peer {
                             match dc.create_channel(now, ch.config.clone()) {
                                 Ok(id) => {
                                     ch.id = Some(id);
+                                    self.by_id.insert(id.0, *handle);
                                     if ch.low_threshold != 0 {
                                         dc.set_buffered_amount_low_threshold(id, ch.low_threshold);
                                     }
@@ -522,6 +527,9 @@ impl Peer {
         };
         let handle = ChannelHandle(self.next_handle);
         self.next_handle += 1;
+        if let Some(id) = id {
+            self.by_id.insert(id.0, handle);
+        }
         self.handles.insert(
             handle,
             Channel {
@@ -649,6 +657,7 @@ impl Peer {
             self.handles.remove(&h);
             self.events.push_back(PeerEvent::ChannelClosed(h));
         }
+        self.by_id.clear();
         if let Some(ice) = &mut self.ice {
             ice.close();
         }
@@ -862,10 +871,7 @@ impl Peer {
     }
 
     fn handle_of(&self, id: ChannelId) -> Option<ChannelHandle> {
-        self.handles
-            .iter()
-            .find(|(_, c)| c.id == Some(id))
-            .map(|(h, _)| *h)
+        self.by_id.get(&id.0).copied()
     }
 
     fn channel_event(&mut self, e: DataChannelEvent) {
@@ -884,6 +890,7 @@ impl Peer {
                     .unwrap_or_else(|| ChannelConfig::new(""));
                 let handle = ChannelHandle(self.next_handle);
                 self.next_handle += 1;
+                self.by_id.insert(id.0, handle);
                 self.handles.insert(
                     handle,
                     Channel {
@@ -916,6 +923,7 @@ impl Peer {
                 if let Some(h) = self.handle_of(id) {
                     // The stream id is free again; the handle is retired.
                     self.handles.remove(&h);
+                    self.by_id.remove(&id.0);
                     self.events.push_back(PeerEvent::ChannelClosed(h));
                 }
             }
