@@ -11,10 +11,11 @@
 //! SCTP) runs in one driver task per connection over real UDP sockets
 //! (batched with quinn-udp).
 //!
-//! ```no_run
+//! ```
 //! use sanderling::{Configuration, DataChannelInit, Message, PeerConnection, PeerConnectionEvent};
 //!
-//! # async fn demo() -> Result<(), sanderling::Error> {
+//! # #[tokio::main]
+//! # async fn main() -> Result<(), sanderling::Error> {
 //! let config = Configuration { include_loopback: true, ..Configuration::default() };
 //! let a = PeerConnection::new(config.clone())?;
 //! let b = PeerConnection::new(config)?;
