@@ -310,7 +310,8 @@ impl PeerConnection {
     /// The connection's events, queued from its creation until taken: one
     /// queue per connection, so several receivers share it (each event goes
     /// to one). Events are few and small (states, candidates, incoming
-    /// channels), so the queue is not bounded.
+    /// channels), so the queue is not bounded. The receiver holds a handle:
+    /// the connection stays open while it lives.
     pub fn events(&self) -> PeerConnectionEvents {
         PeerConnectionEvents { pc: self.clone() }
     }

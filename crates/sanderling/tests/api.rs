@@ -384,3 +384,13 @@ async fn configuration_errors_and_the_port_range() {
     let pc = PeerConnection::new(with_cert).unwrap();
     assert_eq!(pc.certificate().der(), cert.der());
 }
+
+#[test]
+fn handles_are_cheap_shareable_clones() {
+    fn check<T: Send + Sync + Clone + std::fmt::Debug + 'static>() {}
+    check::<PeerConnection>();
+    check::<sanderling::DataChannel>();
+    fn send<T: Send + 'static>() {}
+    send::<sanderling::PeerConnectionEvents>();
+    send::<sanderling::DataChannelEvents>();
+}
