@@ -249,13 +249,24 @@ impl Association {
         self.tcb.as_ref().and_then(|t| t.rtx.srtt())
     }
 
-    /// Bytes the receive side holds (fragments waiting for reassembly and
-    /// messages not yet handed out); bounded by `max_receive_buffer` plus
-    /// one message.
+    /// Bytes the receive side holds (fragments waiting for reassembly,
+    /// messages not yet handed out and, with
+    /// [`SctpOptions::app_flow_control`], messages not yet released);
+    /// bounded by `max_receive_buffer` plus one message.
     pub fn received_bytes_held(&self) -> usize {
         self.tcb
             .as_ref()
             .map_or(0, |t| t.rx.reassembly().buffered_bytes())
+    }
+
+    /// With [`SctpOptions::app_flow_control`]: the application has read
+    /// `bytes` of delivered message payload, which frees that much receive
+    /// window. A window update goes out with the next
+    /// [`poll_transmit`](Self::poll_transmit) when the window reopened
+    /// enough; returns whether one is due. Releasing more than is held is
+    /// harmless.
+    pub fn release_received(&mut self, bytes: usize) -> bool {
+        self.tcb.as_mut().is_some_and(|t| t.rx.release(bytes))
     }
 
     /// A one-line summary of the send path, for diagnostics.
@@ -583,6 +594,7 @@ impl Association {
                 max_buffered_bytes: o.max_receive_buffer,
                 max_message_size: o.max_message_size,
                 interleaving: capabilities.message_interleaving,
+                hold_delivered: o.app_flow_control,
                 tracker: DataTrackerConfig {
                     delayed_ack_timeout: o.delayed_ack_max,
                     ..DataTrackerConfig::default()
