@@ -478,3 +478,14 @@ fn app_flow_control_holds_the_sender_to_the_unread_window() {
     let mut p = held_reader(Duration::from_secs(10), 41);
     assert!(p.a().closed.is_none());
 }
+
+/// Regression: zero-window probes that the receiver answered with SACKs
+/// (window still closed) counted as unanswered retransmissions, so a
+/// reader that paused for about a minute made the sender declare the
+/// association dead (RFC 9260 §6.1 rule A says they must not count).
+#[test]
+fn a_reader_paused_for_minutes_does_not_kill_the_association() {
+    let mut p = held_reader(Duration::from_secs(300), 42);
+    assert!(p.a().closed.is_none());
+    assert!(p.b().closed.is_none());
+}

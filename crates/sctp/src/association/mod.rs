@@ -160,6 +160,10 @@ pub struct Association {
     t2_shutdown: Timer,
     /// Consecutive unanswered retransmissions and heartbeats (RFC 9260 §8.1).
     error_count: u32,
+    /// A SACK with a closed window arrived since the last T3 expiry: the
+    /// retransmission was a zero-window probe the peer heard, which RFC 9260
+    /// §6.1 rule A says must not count as an error.
+    zero_window_answered: bool,
     /// The association has ended; it answers nothing any more.
     terminated: bool,
     stats: Stats,
@@ -213,6 +217,7 @@ impl Association {
             heartbeat: heartbeat::Heartbeat::default(),
             t2_shutdown: Timer::default(),
             error_count: 0,
+            zero_window_answered: false,
             terminated: false,
             stats: Stats::default(),
             options,
@@ -460,7 +465,7 @@ impl Association {
                 tcb.forward_tsn_due = true;
             }
             self.collect_abandoned();
-            if self.count_error() {
+            if !std::mem::take(&mut self.zero_window_answered) && self.count_error() {
                 return;
             }
         }
