@@ -313,6 +313,21 @@ impl DataChannels {
         self.pump(now);
     }
 
+    /// With [`SctpOptions::app_flow_control`]: the application has read
+    /// `message` (one delivered by [`DataChannelEvent::Message`]), which
+    /// frees its bytes of the receive window. Returns whether a window
+    /// update is due (send with the next [`poll_transmit`](Self::poll_transmit)).
+    /// Messages the application never sees (DCEP, data for unknown
+    /// channels, invalid text) are released here by themselves.
+    pub fn release(&mut self, message: &Message) -> bool {
+        self.sctp.release_received(message.len().max(1))
+    }
+
+    /// A message consumed here: its bytes go back to the window.
+    fn consumed(&mut self, bytes: usize) {
+        self.sctp.release_received(bytes);
+    }
+
     /// A channel's state, if it exists.
     pub fn ready_state(&self, id: ChannelId) -> Option<ReadyState> {
         self.channels.get(&id.0).map(|c| c.state)
@@ -437,11 +452,14 @@ impl DataChannels {
 
     fn handle_message(&mut self, now: Instant, m: ReceivedMessage) {
         let id = m.stream_id.0;
+        let size = m.payload.len();
         if m.ppid == ppid::DCEP {
+            self.consumed(size);
             self.handle_dcep(now, id, &m.payload);
             return;
         }
         let Some(c) = self.channels.get_mut(&id) else {
+            self.sctp.release_received(size);
             self.events.push_back(DataChannelEvent::Error {
                 id: Some(ChannelId(id)),
                 reason: "message on a stream without a channel".into(),
@@ -449,6 +467,7 @@ impl DataChannels {
             return;
         };
         if c.state == ReadyState::Closed {
+            self.sctp.release_received(size);
             return;
         }
         // Data from the peer proves it has the channel (an implicit ACK).
@@ -457,8 +476,12 @@ impl DataChannels {
         let message = match m.ppid {
             ppid::STRING_PARTIAL | ppid::BINARY_PARTIAL => {
                 let (_, buf) = c.partial.get_or_insert_with(|| (m.ppid, BytesMut::new()));
+                // The pieces stay charged until the whole message is read
+                // (its length is theirs summed).
                 if buf.len() + m.payload.len() > max {
+                    let dropped = buf.len() + size;
                     c.partial = None;
+                    self.sctp.release_received(dropped);
                     self.events.push_back(DataChannelEvent::Error {
                         id: Some(ChannelId(id)),
                         reason: "partial message exceeds the maximum message size".into(),
@@ -476,9 +499,11 @@ impl DataChannels {
                     }
                     None => m.payload,
                 };
+                let total = bytes.len();
                 match String::from_utf8(Vec::from(bytes)) {
                     Ok(s) => Message::Text(s),
                     Err(_) => {
+                        self.sctp.release_received(total);
                         self.events.push_back(DataChannelEvent::Error {
                             id: Some(ChannelId(id)),
                             reason: "text message is not valid UTF-8".into(),
@@ -497,6 +522,7 @@ impl DataChannels {
             ppid::STRING_EMPTY => Message::Text(String::new()),
             ppid::BINARY_EMPTY => Message::Binary(Bytes::new()),
             other => {
+                self.sctp.release_received(size);
                 self.events.push_back(DataChannelEvent::Error {
                     id: Some(ChannelId(id)),
                     reason: format!("unknown payload protocol identifier {}", other.0),

@@ -580,6 +580,14 @@ impl Peer {
         Ok(())
     }
 
+    /// With `PeerConfig::sctp.app_flow_control`: the application has read
+    /// `message` (from a [`PeerEvent::ChannelMessage`]), which frees its
+    /// bytes of the SCTP receive window. Returns whether a window update is
+    /// due (it comes out of [`poll_transmit`](Self::poll_transmit)).
+    pub fn release_received(&mut self, message: &Message) -> bool {
+        self.channels.as_mut().is_some_and(|dc| dc.release(message))
+    }
+
     /// A channel's configuration (label, protocol, reliability, ...).
     pub fn channel_config(&self, handle: ChannelHandle) -> Option<&ChannelConfig> {
         self.handles.get(&handle).map(|c| &c.config)
@@ -902,12 +910,14 @@ impl Peer {
                 self.events.push_back(PeerEvent::DataChannel(handle));
                 self.events.push_back(PeerEvent::ChannelOpen(handle));
             }
-            DataChannelEvent::Message { id, message } => {
-                if let Some(channel) = self.handle_of(id) {
-                    self.events
-                        .push_back(PeerEvent::ChannelMessage { channel, message });
+            DataChannelEvent::Message { id, message } => match self.handle_of(id) {
+                Some(channel) => self
+                    .events
+                    .push_back(PeerEvent::ChannelMessage { channel, message }),
+                None => {
+                    self.release_received(&message);
                 }
-            }
+            },
             DataChannelEvent::BufferedAmountLow(id) => {
                 if let Some(h) = self.handle_of(id) {
                     self.events

@@ -78,6 +78,7 @@ pub struct Receiver {
     /// How much the window must have reopened since the last SACK for a
     /// release to send a window update.
     window_update_step: u32,
+    hold_delivered: bool,
 }
 
 impl Receiver {
@@ -95,6 +96,7 @@ impl Receiver {
             last_advertised: u32::try_from(config.max_buffered_bytes).unwrap_or(u32::MAX),
             window_update_step: u32::try_from((config.max_buffered_bytes / 4).max(1))
                 .unwrap_or(u32::MAX),
+            hold_delivered: config.hold_delivered,
         }
     }
 
@@ -265,6 +267,9 @@ impl Receiver {
     /// RFC 9260 §6.2) becomes due so that a peer that stopped on a closed
     /// window resumes without waiting for a probe. Returns whether it did.
     pub fn release(&mut self, bytes: usize) -> bool {
+        if !self.hold_delivered {
+            return false;
+        }
         self.reassembly.release(bytes);
         let reopened = self
             .reassembly
