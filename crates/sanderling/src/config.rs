@@ -127,10 +127,11 @@ pub struct Configuration {
     pub socket_buffer_size: usize,
     /// The largest message we accept, announced as `a=max-message-size`.
     pub max_message_size: usize,
-    /// Bytes of received messages each channel holds for the application
-    /// before the connection stops reading from its sockets (backpressure;
-    /// see [`DataChannel::recv`](crate::DataChannel::recv)). A message
-    /// larger than this is still taken when the queue is empty.
+    /// The SCTP receive window: bytes of received messages the
+    /// application has not read yet, across the connection's channels,
+    /// beyond which the peer must wait (flow control; see
+    /// [`DataChannel::recv`](crate::DataChannel::recv)). One message more
+    /// may arrive so that a message larger than the window can finish.
     pub receive_buffer_size: usize,
 }
 

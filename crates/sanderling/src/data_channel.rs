@@ -118,14 +118,15 @@ pub enum DataChannelEvent {
 /// Receiving: events and messages wait in one queue per channel, in
 /// order. [`recv`](Self::recv) takes the next message (leaving other
 /// events for [`events`](Self::events)); [`events`](Self::events) takes
-/// everything. The queue holds up to
-/// [`Configuration::receive_buffer_size`](crate::Configuration::receive_buffer_size)
-/// bytes of messages; when a message does not fit, the connection stops
-/// reading its sockets until the application takes messages. Nothing is
-/// lost and memory stays bounded, but a channel nobody reads stalls its
-/// whole connection, and one stalled for longer than ICE consent allows
-/// (30 s) fails. Read every channel you accept, or drop it (a dropped
-/// channel is closed and its messages discarded).
+/// everything. Flow control is SCTP's: a message keeps occupying the
+/// connection's receive window
+/// ([`Configuration::receive_buffer_size`](crate::Configuration::receive_buffer_size))
+/// until the application takes it, so a reader that falls behind slows
+/// the peer's sender instead of growing memory, and the connection stays
+/// up however long it pauses. The window is shared by the connection's
+/// channels: an unread channel holds back the others once it fills it.
+/// Read every channel you accept, or drop it (a dropped channel is closed
+/// and its messages are discarded).
 #[derive(Clone)]
 pub struct DataChannel {
     inner: Arc<Inner>,
@@ -142,26 +143,22 @@ impl Drop for Inner {
     fn drop(&mut self) {
         let shared = &self.conn.0;
         let mut st = shared.lock();
-        let stalled = st.is_stalled();
-        let mut close = false;
-        if let Some(entry) = st.channels.get_mut(&self.handle) {
-            entry.detached = true;
-            entry.queue.clear();
-            entry.queued_bytes = 0;
-            close = matches!(entry.state, ReadyState::Connecting | ReadyState::Open);
-            if entry.state == ReadyState::Closed {
-                st.channels.remove(&self.handle);
-            }
+        st.detach(self.handle);
+        let state = st.channels.get(&self.handle).map(|e| e.state);
+        let close = matches!(state, Some(ReadyState::Connecting | ReadyState::Open)) && !st.closed;
+        if state == Some(ReadyState::Closed) {
+            st.channels.remove(&self.handle);
         }
-        if close && !st.closed {
+        if close {
             let _ = st.peer.close_channel(Instant::now(), self.handle);
             if let Some(entry) = st.channels.get_mut(&self.handle) {
                 entry.state = ReadyState::Closing;
             }
             st.drain_events();
         }
+        let wake = std::mem::take(&mut st.window_update) || close;
         drop(st);
-        if close || stalled {
+        if wake {
             shared.wake_driver();
         }
     }
@@ -338,23 +335,22 @@ impl DataChannel {
         }
     }
 
-    /// Waits until `f` (called under the lock with the channel's entry,
-    /// `None` once it is gone) gives a value.
-    async fn wait<T>(&self, mut f: impl FnMut(Option<&mut ChannelEntry>) -> Option<T>) -> T {
+    /// Waits until `f` (called under the lock) gives a value.
+    async fn wait<T>(&self, mut f: impl FnMut(&mut State, ChannelHandle) -> Option<T>) -> T {
         loop {
             let notified = self.inner.notify.notified();
             tokio::pin!(notified);
             notified.as_mut().enable();
-            let (value, stalled) = {
+            let (value, wake) = {
                 let mut st = self.inner.conn.0.lock();
-                let stalled = st.is_stalled();
-                (f(st.channels.get_mut(&self.inner.handle)), stalled)
+                let value = f(&mut st, self.inner.handle);
+                (value, std::mem::take(&mut st.window_update))
             };
+            if wake {
+                // Reading reopened the receive window: tell the peer now.
+                self.inner.conn.0.wake_driver();
+            }
             if let Some(v) = value {
-                if stalled {
-                    // Something was taken: maybe the held message fits now.
-                    self.inner.conn.0.wake_driver();
-                }
                 return v;
             }
             notified.await;
@@ -365,15 +361,7 @@ impl DataChannel {
     /// every message was taken. Other events stay queued for
     /// [`events`](Self::events).
     pub async fn recv(&self) -> Option<Message> {
-        self.wait(|entry| match entry {
-            None => Some(None),
-            Some(e) => match e.take_message() {
-                Some(m) => Some(Some(m)),
-                None if e.state == ReadyState::Closed => Some(None),
-                None => None,
-            },
-        })
-        .await
+        self.wait(|st, h| st.take_message(h)).await
     }
 
     /// The channel's events and messages, in order.
@@ -386,7 +374,7 @@ impl DataChannel {
     /// Waits until the channel is open. `InvalidStateError` if it closes
     /// first.
     pub async fn opened(&self) -> Result<(), Error> {
-        self.wait(|entry| match entry.map(|e| e.state) {
+        self.wait(|st, h| match st.channels.get(&h).map(|e| e.state) {
             Some(ReadyState::Open) => Some(Ok(())),
             Some(ReadyState::Connecting) => None,
             _ => Some(Err(Error::InvalidState(
@@ -398,7 +386,7 @@ impl DataChannel {
 
     /// Waits until the channel is closed.
     pub async fn closed(&self) {
-        self.wait(|entry| match entry.map(|e| e.state) {
+        self.wait(|st, h| match st.channels.get(&h).map(|e| e.state) {
             Some(ReadyState::Closed) | None => Some(()),
             _ => None,
         })
@@ -415,15 +403,6 @@ pub struct DataChannelEvents {
 impl DataChannelEvents {
     /// The next event; `None` after [`DataChannelEvent::Close`] was taken.
     pub async fn recv(&mut self) -> Option<DataChannelEvent> {
-        self.channel
-            .wait(|entry| match entry {
-                None => Some(None),
-                Some(e) => match e.take_event() {
-                    Some(ev) => Some(Some(ev)),
-                    None if e.state == ReadyState::Closed => Some(None),
-                    None => None,
-                },
-            })
-            .await
+        self.channel.wait(|st, h| st.take_event(h)).await
     }
 }

@@ -37,7 +37,7 @@ pub(crate) async fn run(shared: Arc<Shared>, sockets: Vec<Socket>) {
     let mut next_socket = 0;
     loop {
         // The core's turn.
-        let (deadline, closed, stalled, pushed) = {
+        let (deadline, closed, pushed) = {
             let mut st = shared.lock();
             let now = Instant::now();
             for (local, remote, datagram) in received.drain(..) {
@@ -55,12 +55,8 @@ pub(crate) async fn run(shared: Arc<Shared>, sockets: Vec<Socket>) {
             }
             // Sending may have made events (a channel's buffered amount low).
             st.drain_events();
-            (
-                st.peer.poll_timeout(),
-                st.closed,
-                st.is_stalled(),
-                st.take_events_pushed(),
-            )
+            st.window_update = false;
+            (st.peer.poll_timeout(), st.closed, st.take_events_pushed())
         };
         if pushed {
             shared.events.notify_waiters();
@@ -84,13 +80,10 @@ pub(crate) async fn run(shared: Arc<Shared>, sockets: Vec<Socket>) {
             if woken.as_mut().poll(cx).is_ready() {
                 return Poll::Ready(Wake::User);
             }
-            // While a receive queue is full, datagrams stay in the kernel.
-            if !stalled {
-                for k in 0..sockets.len() {
-                    let i = (next_socket + k) % sockets.len();
-                    if sockets[i].io.poll_recv_ready(cx).is_ready() {
-                        return Poll::Ready(Wake::Readable(i));
-                    }
+            for k in 0..sockets.len() {
+                let i = (next_socket + k) % sockets.len();
+                if sockets[i].io.poll_recv_ready(cx).is_ready() {
+                    return Poll::Ready(Wake::Readable(i));
                 }
             }
             if sleep.as_mut().poll(cx).is_ready() {

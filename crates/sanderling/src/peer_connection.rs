@@ -131,6 +131,9 @@ impl PeerConnection {
             ..PeerConfig::default()
         };
         peer_config.sctp.max_message_size = config.max_message_size;
+        peer_config.sctp.max_receive_buffer = config.receive_buffer_size;
+        // The window follows what the application has read.
+        peer_config.sctp.app_flow_control = true;
         let mut peer = Peer::new(peer_config, certificate.clone());
         for s in &sockets {
             peer.add_local_address(&s.interface, s.local);

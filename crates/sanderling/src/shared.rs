@@ -47,7 +47,6 @@ impl Shared {
         certificate: sanderling_dtls::Certificate,
         local_addresses: Vec<std::net::SocketAddr>,
     ) -> Self {
-        let receive_buffer_size = config.receive_buffer_size;
         Self {
             state: Mutex::new(State {
                 peer,
@@ -57,8 +56,7 @@ impl Shared {
                 channels: HashMap::new(),
                 gathering: GatheringState::New,
                 local_mid: None,
-                held: None,
-                receive_buffer_size,
+                window_update: false,
                 dirty: Vec::new(),
                 events_pushed: false,
             }),
@@ -133,8 +131,6 @@ pub(crate) struct ChannelEntry {
     pub(crate) id: Option<u16>,
     /// Events and messages not yet taken, in order.
     pub(crate) queue: VecDeque<DataChannelEvent>,
-    /// Message bytes in `queue` (an empty message counts 1).
-    pub(crate) queued_bytes: usize,
     pub(crate) low_queued: bool,
     pub(crate) errors_queued: usize,
     /// Every handle was dropped: messages are discarded.
@@ -150,7 +146,6 @@ impl ChannelEntry {
             state,
             id: None,
             queue: VecDeque::new(),
-            queued_bytes: 0,
             low_queued: false,
             errors_queued: 0,
             detached: false,
@@ -159,25 +154,21 @@ impl ChannelEntry {
     }
 
     /// Takes the next message, leaving other events in place.
-    pub(crate) fn take_message(&mut self) -> Option<Message> {
+    fn take_message(&mut self) -> Option<Message> {
         let i = self
             .queue
             .iter()
             .position(|e| matches!(e, DataChannelEvent::Message(_)))?;
         match self.queue.remove(i) {
-            Some(DataChannelEvent::Message(m)) => {
-                self.queued_bytes -= m.len().max(1);
-                Some(m)
-            }
+            Some(DataChannelEvent::Message(m)) => Some(m),
             _ => None,
         }
     }
 
     /// Takes the next event of any kind.
-    pub(crate) fn take_event(&mut self) -> Option<DataChannelEvent> {
+    fn take_event(&mut self) -> Option<DataChannelEvent> {
         let e = self.queue.pop_front()?;
         match &e {
-            DataChannelEvent::Message(m) => self.queued_bytes -= m.len().max(1),
             DataChannelEvent::BufferedAmountLow => self.low_queued = false,
             DataChannelEvent::Error(_) => self.errors_queued -= 1,
             _ => {}
@@ -207,10 +198,9 @@ pub(crate) struct State {
     pub(crate) gathering: GatheringState,
     /// The media section's mid, for trickled candidates.
     pub(crate) local_mid: Option<String>,
-    /// A message the driver could not queue (its channel's queue is full):
-    /// nothing more is taken from the core or the sockets until it is.
-    pub(crate) held: Option<PeerEvent>,
-    receive_buffer_size: usize,
+    /// The application read enough for an SCTP window update: the driver
+    /// should run.
+    pub(crate) window_update: bool,
     /// Channels with something new since the last wake-up.
     dirty: Vec<ChannelHandle>,
     /// Connection events were queued since the last wake-up.
@@ -225,8 +215,6 @@ impl State {
         }
         self.closed = true;
         self.peer.close(Instant::now());
-        // Every queued message stays readable; nothing is held any more.
-        self.held = None;
         self.drain_events();
         for entry in self.channels.values_mut() {
             if entry.state != ReadyState::Closed {
@@ -238,27 +226,62 @@ impl State {
         self.wake_all();
     }
 
-    /// Whether the driver waits for a receive queue to drain.
-    pub(crate) fn is_stalled(&self) -> bool {
-        self.held.is_some()
-    }
-
-    /// Moves the core's events into the queues until the core has none or
-    /// a receive queue is full; then wakes whoever waits.
+    /// Moves the core's events into the queues, then wakes whoever waits.
     pub(crate) fn drain_events(&mut self) {
-        if let Some(e) = self.held.take()
-            && let Err(e) = self.dispatch(e)
-        {
-            self.held = Some(e);
-            return;
-        }
         while let Some(e) = self.peer.poll_event() {
-            if let Err(e) = self.dispatch(e) {
-                self.held = Some(e);
-                break;
-            }
+            self.dispatch(e);
         }
         self.wake_all();
+    }
+
+    /// The application takes channel `h`'s next message (`Some(None)`: the
+    /// channel is closed and has none left; `None`: nothing yet). Its bytes
+    /// go back to the SCTP receive window.
+    pub(crate) fn take_message(&mut self, h: ChannelHandle) -> Option<Option<Message>> {
+        let Some(entry) = self.channels.get_mut(&h) else {
+            return Some(None);
+        };
+        match entry.take_message() {
+            Some(m) => {
+                self.window_update |= self.peer.release_received(&m);
+                Some(Some(m))
+            }
+            None if entry.state == ReadyState::Closed => Some(None),
+            None => None,
+        }
+    }
+
+    /// Like [`take_message`](Self::take_message) for events of any kind.
+    pub(crate) fn take_event(&mut self, h: ChannelHandle) -> Option<Option<DataChannelEvent>> {
+        let Some(entry) = self.channels.get_mut(&h) else {
+            return Some(None);
+        };
+        match entry.take_event() {
+            Some(e) => {
+                if let DataChannelEvent::Message(m) = &e {
+                    self.window_update |= self.peer.release_received(m);
+                }
+                Some(Some(e))
+            }
+            None if entry.state == ReadyState::Closed => Some(None),
+            None => None,
+        }
+    }
+
+    /// Every handle of channel `h` is gone: its messages are discarded (and
+    /// their window released), later ones too.
+    pub(crate) fn detach(&mut self, h: ChannelHandle) {
+        let Some(entry) = self.channels.get_mut(&h) else {
+            return;
+        };
+        entry.detached = true;
+        for e in std::mem::take(&mut entry.queue) {
+            if let DataChannelEvent::Message(m) = e {
+                self.window_update |= self.peer.release_received(&m);
+            }
+        }
+        entry.low_queued = false;
+        entry.errors_queued = 0;
     }
 
     /// Wakes the channels that got something (once per batch, not per
@@ -291,9 +314,8 @@ impl State {
         self.events_pushed = true;
     }
 
-    /// One core event into the queues. `Err` gives a message back when its
-    /// channel's queue is full.
-    fn dispatch(&mut self, e: PeerEvent) -> Result<(), PeerEvent> {
+    /// One core event into the queues.
+    fn dispatch(&mut self, e: PeerEvent) {
         match e {
             PeerEvent::IceCandidate(c) => {
                 let c = c.map(|candidate| IceCandidate {
@@ -325,7 +347,7 @@ impl State {
             }
             PeerEvent::DataChannel(h) => {
                 let Some(config) = self.peer.channel_config(h) else {
-                    return Ok(());
+                    return;
                 };
                 let info = ChannelInfo {
                     label: config.label.clone(),
@@ -353,23 +375,15 @@ impl State {
                 }
             }
             PeerEvent::ChannelMessage { channel, message } => {
-                let limit = self.receive_buffer_size;
-                let closed = self.closed;
-                let Some(entry) = self.channels.get_mut(&channel) else {
-                    return Ok(());
-                };
-                if entry.detached {
-                    return Ok(());
+                // No bound here: the SCTP window (released as the
+                // application reads) bounds what can be waiting.
+                match self.channels.get_mut(&channel) {
+                    Some(entry) if !entry.detached => {
+                        entry.queue.push_back(DataChannelEvent::Message(message));
+                        self.mark(channel);
+                    }
+                    _ => self.window_update |= self.peer.release_received(&message),
                 }
-                let size = message.len().max(1);
-                // After close() nothing new arrives: what the core still has
-                // is taken whatever its size.
-                if !closed && entry.queued_bytes > 0 && entry.queued_bytes + size > limit {
-                    return Err(PeerEvent::ChannelMessage { channel, message });
-                }
-                entry.queued_bytes += size;
-                entry.queue.push_back(DataChannelEvent::Message(message));
-                self.mark(channel);
             }
             PeerEvent::ChannelBufferedAmountLow(h) => {
                 if let Some(entry) = self.mark(h)
@@ -418,6 +432,5 @@ impl State {
                 reason,
             } => tracing::warn!(%reason, "transport error"),
         }
-        Ok(())
     }
 }

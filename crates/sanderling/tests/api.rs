@@ -246,15 +246,20 @@ async fn dropping_every_handle_closes_the_connection_and_tells_the_peer() {
     within("the remote close", remote.closed()).await;
 }
 
+/// Flow control is SCTP's window: a reader that stops holds the sender to
+/// the window (64 KiB here, plus the one message the hole rule admits),
+/// while the sockets are still read, so ICE consent stays fresh through a
+/// pause longer than its 5 s disconnect threshold; then everything arrives.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_reader_that_stops_holds_the_sender_back_and_nothing_is_lost() {
     const TOTAL: usize = 12 << 20;
     const CHUNK: usize = 16 << 10;
+    const WINDOW: usize = 64 << 10;
     let small = Configuration {
-        receive_buffer_size: 64 << 10,
+        receive_buffer_size: WINDOW,
         ..loopback()
     };
-    let (_a, _b, ch, remote) = open_pair(small).await;
+    let (mut a, mut b, ch, remote) = open_pair(small).await;
     ch.set_buffered_amount_low_threshold(CHUNK);
     let progress = Arc::new(AtomicUsize::new(0));
     let sender = {
@@ -269,12 +274,28 @@ async fn a_reader_that_stops_holds_the_sender_back_and_nothing_is_lost() {
         })
     };
     // The application does not read for a while.
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    tokio::time::sleep(Duration::from_secs(6)).await;
     let sent_while_stopped = progress.load(Ordering::Relaxed);
     assert!(
-        sent_while_stopped < TOTAL / 2,
-        "the sender was held back: {sent_while_stopped} of {TOTAL} bytes went while nobody read"
+        sent_while_stopped <= WINDOW + (256 << 10) + 4 * CHUNK,
+        "the sender was held to the window: {sent_while_stopped} bytes went while nobody read"
     );
+    assert_eq!(a.pc.connection_state(), PeerConnectionState::Connected);
+    assert_eq!(b.pc.connection_state(), PeerConnectionState::Connected);
+    for side in [&mut a, &mut b] {
+        while let Ok(e) = side.events.try_recv() {
+            let bad = matches!(
+                e,
+                PeerConnectionEvent::IceConnectionState(
+                    sanderling::IceConnectionState::Disconnected
+                        | sanderling::IceConnectionState::Failed
+                ) | PeerConnectionEvent::ConnectionState(
+                    PeerConnectionState::Disconnected | PeerConnectionState::Failed
+                )
+            );
+            assert!(!bad, "the pause hurt the connection: {e:?}");
+        }
+    }
     for i in 0..TOTAL / CHUNK {
         match within("a chunk", remote.recv()).await {
             Some(Message::Binary(b)) => {
