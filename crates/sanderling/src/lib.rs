@@ -51,6 +51,7 @@ mod driver;
 mod error;
 mod peer_connection;
 mod shared;
+pub mod signaling;
 mod socket;
 
 pub use config::{BundlePolicy, Configuration, IceServer, IceTransportPolicy};
