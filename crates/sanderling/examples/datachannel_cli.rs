@@ -104,9 +104,6 @@ pub(crate) async fn run(
     let pongs = Arc::new(AtomicUsize::new(0));
     let mut ticker = tokio::time::interval(interval);
     loop {
-        let open = chat
-            .as_ref()
-            .is_some_and(|c| c.ready_state() == sanderling::DataChannelState::Open);
         tokio::select! {
             m = sig.recv() => match m? {
                 Some(SignalingMessage::Description(d)) => {
@@ -154,8 +151,11 @@ pub(crate) async fn run(
                 }
                 _ => {}
             },
-            _ = ticker.tick(), if open => {
-                if let Some(chat) = &chat {
+            _ = ticker.tick(), if chat.is_some() => {
+                if let Some(chat) = chat
+                    .as_ref()
+                    .filter(|c| c.ready_state() == sanderling::DataChannelState::Open)
+                {
                     let message = format!("ping {}", stamp());
                     if verbose {
                         println!("channel(chat) > {message}");
