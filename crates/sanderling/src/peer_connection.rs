@@ -272,13 +272,33 @@ impl PeerConnection {
         })
     }
 
-    /// W3C `localDescription`.
+    /// W3C `localDescription`: the description set, with the candidates
+    /// gathered since and `a=end-of-candidates` once gathering is complete
+    /// (so a peer that does not trickle can wait for
+    /// [`IceGatheringState::Complete`](crate::IceGatheringState) and send
+    /// this).
     pub fn local_description(&self) -> Option<SessionDescription> {
-        self.shared()
-            .lock()
-            .peer
-            .local_description()
-            .map(SessionDescription::from_core)
+        let st = self.shared().lock();
+        let mut d = SessionDescription::from_core(st.peer.local_description()?);
+        if let Ok(mut sdp) = sanderling_sdp::SessionDescription::parse(&d.sdp)
+            && let Some(i) = sdp.data_section().map(|s| s.index())
+            && let Some(media) = sdp.media.get_mut(i)
+        {
+            let have: std::collections::HashSet<String> =
+                media.candidates().map(|c| c.to_string()).collect();
+            for text in &st.local_candidates {
+                if let Ok(c) = sanderling_sdp::Candidate::parse(text)
+                    && !have.contains(&c.to_string())
+                {
+                    media.add_candidate(&c);
+                }
+            }
+            if st.gathering_done {
+                media.set_end_of_candidates(true);
+            }
+            d.sdp = sdp.to_string();
+        }
+        Some(d)
     }
 
     /// W3C `remoteDescription`.

@@ -56,6 +56,8 @@ impl Shared {
                 channels: HashMap::new(),
                 gathering: GatheringState::New,
                 local_mid: None,
+                local_candidates: Vec::new(),
+                gathering_done: false,
                 window_update: false,
                 dirty: Vec::new(),
                 events_pushed: false,
@@ -198,6 +200,10 @@ pub(crate) struct State {
     pub(crate) gathering: GatheringState,
     /// The media section's mid, for trickled candidates.
     pub(crate) local_mid: Option<String>,
+    /// Every local candidate signalled, and whether gathering finished:
+    /// `localDescription` shows them (W3C).
+    pub(crate) local_candidates: Vec<String>,
+    pub(crate) gathering_done: bool,
     /// The application read enough for an SCTP window update: the driver
     /// should run.
     pub(crate) window_update: bool,
@@ -318,6 +324,10 @@ impl State {
     fn dispatch(&mut self, e: PeerEvent) {
         match e {
             PeerEvent::IceCandidate(c) => {
+                match &c {
+                    Some(text) => self.local_candidates.push(text.clone()),
+                    None => self.gathering_done = true,
+                }
                 let c = c.map(|candidate| IceCandidate {
                     candidate,
                     sdp_mid: self.local_mid.clone(),

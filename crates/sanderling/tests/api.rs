@@ -355,6 +355,14 @@ async fn connection_events_show_gathering_signalling_and_connection_states() {
     assert!(pos("ConnectionState(Connecting)") < pos("ConnectionState(Connected)"));
     assert!(pos("IceConnectionState(Checking)") < pos("ConnectionState(Connected)"));
     assert_eq!(a.ice_gathering_state(), IceGatheringState::Complete);
+    // localDescription shows what gathering found, and that it ended.
+    let local = a.local_description().unwrap();
+    assert!(local.sdp.contains("a=candidate:"));
+    assert!(local.sdp.contains("a=end-of-candidates"), "{}", local.sdp);
+    assert_eq!(
+        local.sdp.matches("a=candidate:").count(),
+        a.local_addresses().len()
+    );
     assert!(!a.local_addresses().is_empty());
     assert!(a.local_addresses().iter().all(|s| s.ip().is_loopback()));
     a.close();
