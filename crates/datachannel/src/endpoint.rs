@@ -76,6 +76,10 @@ struct Channel {
     incoming_reset: bool,
     /// A message arriving in deprecated partial pieces (PPID 52/54).
     partial: Option<(Ppid, BytesMut)>,
+    /// The application sent on the channel since the last low event: only
+    /// its data drains into a `bufferedamountlow`, never DCEP's OPEN or ACK
+    /// (W3C counts application data only).
+    sent_since_low: bool,
 }
 
 /// The data channels of one peer connection (sans-IO: wraps the
@@ -195,6 +199,7 @@ impl DataChannels {
                 outgoing_reset_done: false,
                 incoming_reset: false,
                 partial: None,
+                sent_since_low: false,
             },
         );
         if self.connected {
@@ -255,7 +260,11 @@ impl DataChannels {
         let (ppid, payload) = message.into_wire();
         self.sctp
             .send(now, StreamId(id.0), ppid, payload, options)
-            .map_err(transport_error)
+            .map_err(transport_error)?;
+        if let Some(c) = self.channels.get_mut(&id.0) {
+            c.sent_since_low = true;
+        }
+        Ok(())
     }
 
     /// Closes a channel (W3C `close()`): what was queued is sent first, then
@@ -307,6 +316,21 @@ impl DataChannels {
         }
     }
 
+    /// With [`SctpOptions::app_flow_control`]: the application has read
+    /// `message` (one delivered by [`DataChannelEvent::Message`]), which
+    /// frees its bytes of the receive window. Returns whether a window
+    /// update is due (send with the next [`poll_transmit`](Self::poll_transmit)).
+    /// Messages the application never sees (DCEP, data for unknown
+    /// channels, invalid text) are released here by themselves.
+    pub fn release(&mut self, message: &Message) -> bool {
+        self.sctp.release_received(message.len().max(1))
+    }
+
+    /// A message consumed here: its bytes go back to the window.
+    fn consumed(&mut self, bytes: usize) {
+        self.sctp.release_received(bytes);
+    }
+
     /// A channel's state, if it exists.
     pub fn ready_state(&self, id: ChannelId) -> Option<ReadyState> {
         self.channels.get(&id.0).map(|c| c.state)
@@ -347,7 +371,9 @@ impl DataChannels {
                 }
                 Event::Message(m) => self.handle_message(now, m),
                 Event::BufferedAmountLow(s) => {
-                    if self.channels.contains_key(&s.0) {
+                    if let Some(c) = self.channels.get_mut(&s.0)
+                        && std::mem::take(&mut c.sent_since_low)
+                    {
                         self.events
                             .push_back(DataChannelEvent::BufferedAmountLow(ChannelId(s.0)));
                     }
@@ -429,11 +455,14 @@ impl DataChannels {
 
     fn handle_message(&mut self, now: Instant, m: ReceivedMessage) {
         let id = m.stream_id.0;
+        let size = m.payload.len();
         if m.ppid == ppid::DCEP {
+            self.consumed(size);
             self.handle_dcep(now, id, &m.payload);
             return;
         }
         let Some(c) = self.channels.get_mut(&id) else {
+            self.sctp.release_received(size);
             self.events.push_back(DataChannelEvent::Error {
                 id: Some(ChannelId(id)),
                 reason: "message on a stream without a channel".into(),
@@ -441,6 +470,7 @@ impl DataChannels {
             return;
         };
         if c.state == ReadyState::Closed {
+            self.sctp.release_received(size);
             return;
         }
         // Data from the peer proves it has the channel (an implicit ACK).
@@ -449,8 +479,12 @@ impl DataChannels {
         let message = match m.ppid {
             ppid::STRING_PARTIAL | ppid::BINARY_PARTIAL => {
                 let (_, buf) = c.partial.get_or_insert_with(|| (m.ppid, BytesMut::new()));
+                // The pieces stay charged until the whole message is read
+                // (its length is theirs summed).
                 if buf.len() + m.payload.len() > max {
+                    let dropped = buf.len() + size;
                     c.partial = None;
+                    self.sctp.release_received(dropped);
                     self.events.push_back(DataChannelEvent::Error {
                         id: Some(ChannelId(id)),
                         reason: "partial message exceeds the maximum message size".into(),
@@ -468,9 +502,11 @@ impl DataChannels {
                     }
                     None => m.payload,
                 };
+                let total = bytes.len();
                 match String::from_utf8(Vec::from(bytes)) {
                     Ok(s) => Message::Text(s),
                     Err(_) => {
+                        self.sctp.release_received(total);
                         self.events.push_back(DataChannelEvent::Error {
                             id: Some(ChannelId(id)),
                             reason: "text message is not valid UTF-8".into(),
@@ -489,6 +525,7 @@ impl DataChannels {
             ppid::STRING_EMPTY => Message::Text(String::new()),
             ppid::BINARY_EMPTY => Message::Binary(Bytes::new()),
             other => {
+                self.sctp.release_received(size);
                 self.events.push_back(DataChannelEvent::Error {
                     id: Some(ChannelId(id)),
                     reason: format!("unknown payload protocol identifier {}", other.0),
@@ -560,6 +597,7 @@ impl DataChannels {
                         outgoing_reset_done: false,
                         incoming_reset: false,
                         partial: None,
+                        sent_since_low: false,
                     },
                 );
                 self.events

@@ -70,6 +70,10 @@ struct Net {
 
 impl Net {
     fn new(seed: u64, link: LinkConfig) -> Self {
+        Self::with_options(seed, link, SctpOptions::default())
+    }
+    /// B's options from `b_base` (seed filled in).
+    fn with_options(seed: u64, link: LinkConfig, b_base: SctpOptions) -> Self {
         let mut sim = Sim::new(seed);
         let now = sim.now();
         let a_addr: SocketAddr = "10.0.0.1:5000".parse().unwrap();
@@ -89,7 +93,16 @@ impl Net {
         let b = sim.add_endpoint(
             b_addr,
             Peer {
-                dc: DataChannels::new(now, opts(2), DtlsRole::Server, 256 * 1024).unwrap(),
+                dc: DataChannels::new(
+                    now,
+                    SctpOptions {
+                        seed: [2; 32],
+                        ..b_base
+                    },
+                    DtlsRole::Server,
+                    256 * 1024,
+                )
+                .unwrap(),
                 peer: a_addr,
                 events: vec![],
             },
@@ -492,4 +505,83 @@ fn abort_closes_every_channel_on_both_sides() {
     n.a().drain();
     assert_eq!(n.a().events.len(), before);
     assert_eq!(n.a().dc.poll_timeout(), None);
+}
+
+#[test]
+fn dcep_messages_fire_no_buffered_amount_low() {
+    let mut n = Net::new(14, link(0.0));
+    n.connect();
+    let now = n.now();
+    let id = n
+        .a()
+        .dc
+        .create_channel(now, ChannelConfig::new("quiet"))
+        .unwrap();
+    assert!(n.run_until(Duration::from_secs(5), |a, b| {
+        a.dc.ready_state(id) == Some(ReadyState::Open)
+            && b.count(|e| matches!(e, DataChannelEvent::IncomingChannel(_))) == 1
+    }));
+    // Let OPEN and ACK be sent and acknowledged.
+    n.sim.run_for(Duration::from_secs(1));
+    let low = |p: &Peer| p.count(|e| matches!(e, DataChannelEvent::BufferedAmountLow(_)));
+    assert_eq!(low(n.a()), 0, "{:?}", n.a().events);
+    assert_eq!(low(n.b()), 0, "{:?}", n.b().events);
+    // Application data still fires it once drained.
+    let now = n.now();
+    n.a().dc.send(now, id, "data").unwrap();
+    assert!(n.run_until(Duration::from_secs(5), |a, _| low(a) == 1));
+}
+
+#[test]
+fn unread_messages_hold_the_sender_to_the_window() {
+    const WINDOW: usize = 64 << 10;
+    let b_opts = SctpOptions {
+        app_flow_control: true,
+        max_receive_buffer: WINDOW,
+        ..SctpOptions::default()
+    };
+    let mut n = Net::with_options(15, link(0.0), b_opts);
+    n.connect();
+    let now = n.now();
+    let id = n
+        .a()
+        .dc
+        .create_channel(now, ChannelConfig::new("held"))
+        .unwrap();
+    assert!(
+        n.run_until(Duration::from_secs(5), |a, _| a.dc.ready_state(id)
+            == Some(ReadyState::Open))
+    );
+    n.sim.run_for(Duration::from_millis(500));
+    assert_eq!(
+        n.b().dc.association().received_bytes_held(),
+        0,
+        "the DCEP OPEN gave its bytes back"
+    );
+    let now = n.now();
+    for i in 0..40u8 {
+        n.a().dc.send(now, id, vec![i; 16 << 10]).unwrap();
+    }
+    n.sim.run_for(Duration::from_secs(10));
+    let got = n.b().messages(id);
+    let unread: usize = got.iter().map(Message::len).sum();
+    assert!(unread <= WINDOW + 256 * 1024, "{unread}");
+    assert!(got.len() < 40, "the sender was held back");
+    // Read everything as it comes.
+    let mut read = 0;
+    let deadline = n.now() + Duration::from_secs(60);
+    while read < 40 && n.now() < deadline {
+        let got = n.b().messages(id);
+        for m in &got[read..] {
+            n.b().dc.release(m);
+        }
+        read = got.len();
+        n.sim.run_for(Duration::from_millis(50));
+    }
+    let got = n.b().messages(id);
+    assert_eq!(got.len(), 40);
+    for (i, m) in got.iter().enumerate() {
+        assert_eq!(*m, Message::Binary(Bytes::from(vec![i as u8; 16 << 10])));
+    }
+    assert_eq!(n.b().dc.association().received_bytes_held(), 0);
 }

@@ -190,6 +190,9 @@ struct Relay {
 struct Channel {
     config: ChannelConfig,
     id: Option<ChannelId>,
+    /// W3C `bufferedAmountLowThreshold`, kept here so that a value set
+    /// before the channel has a stream id is applied when it gets one.
+    low_threshold: usize,
 }
 
 /// One peer connection, sans-IO.
@@ -212,6 +215,9 @@ pub struct Peer {
     dtls_closed: bool,
     channels: Option<DataChannels>,
     handles: BTreeMap<ChannelHandle, Channel>,
+    /// Stream id to handle, for every channel that has an id: a message
+    /// finds its channel in O(log n).
+    by_id: BTreeMap<u16, ChannelHandle>,
     next_handle: u64,
     remote: Option<RemoteParameters>,
     pending_remote_candidates: Vec<IceCandidate>,
@@ -248,6 +254,7 @@ impl Peer {
             dtls_closed: false,
             channels: None,
             handles: BTreeMap::new(),
+            by_id: BTreeMap::new(),
             next_handle: 1,
             remote: None,
             pending_remote_candidates: Vec::new(),
@@ -538,7 +545,13 @@ impl Peer {
                     for (handle, ch) in &mut self.handles {
                         if ch.id.is_none() {
                             match dc.create_channel(now, ch.config.clone()) {
-                                Ok(id) => ch.id = Some(id),
+                                Ok(id) => {
+                                    ch.id = Some(id);
+                                    self.by_id.insert(id.0, *handle);
+                                    if ch.low_threshold != 0 {
+                                        dc.set_buffered_amount_low_threshold(id, ch.low_threshold);
+                                    }
+                                }
                                 Err(e) => self.events.push_back(PeerEvent::ChannelError {
                                     channel: Some(*handle),
                                     reason: e.to_string(),
@@ -580,7 +593,17 @@ impl Peer {
         };
         let handle = ChannelHandle(self.next_handle);
         self.next_handle += 1;
-        self.handles.insert(handle, Channel { config, id });
+        if let Some(id) = id {
+            self.by_id.insert(id.0, handle);
+        }
+        self.handles.insert(
+            handle,
+            Channel {
+                config,
+                id,
+                low_threshold: 0,
+            },
+        );
         self.pump(Some(now));
         Ok(handle)
     }
@@ -623,6 +646,14 @@ impl Peer {
         Ok(())
     }
 
+    /// With `PeerConfig::sctp.app_flow_control`: the application has read
+    /// `message` (from a [`PeerEvent::ChannelMessage`]), which frees its
+    /// bytes of the SCTP receive window. Returns whether a window update is
+    /// due (it comes out of [`poll_transmit`](Self::poll_transmit)).
+    pub fn release_received(&mut self, message: &Message) -> bool {
+        self.channels.as_mut().is_some_and(|dc| dc.release(message))
+    }
+
     /// A channel's configuration (label, protocol, reliability, ...).
     pub fn channel_config(&self, handle: ChannelHandle) -> Option<&ChannelConfig> {
         self.handles.get(&handle).map(|c| &c.config)
@@ -653,12 +684,20 @@ impl Peer {
         }
     }
 
-    /// W3C `bufferedAmountLowThreshold`.
+    /// W3C `bufferedAmountLowThreshold` (setter). Kept for a channel that
+    /// has no stream id yet and applied when it gets one.
+    /// W3C `bufferedAmountLowThreshold` (getter; 0 for an unknown channel).
+    pub fn buffered_amount_low_threshold(&self, handle: ChannelHandle) -> usize {
+        self.handles.get(&handle).map_or(0, |c| c.low_threshold)
+    }
+
+    /// W3C `bufferedAmountLowThreshold` (setter).
     pub fn set_buffered_amount_low_threshold(&mut self, handle: ChannelHandle, bytes: usize) {
-        if let (Some(id), Some(dc)) = (
-            self.handles.get(&handle).and_then(|c| c.id),
-            &mut self.channels,
-        ) {
+        let Some(c) = self.handles.get_mut(&handle) else {
+            return;
+        };
+        c.low_threshold = bytes;
+        if let (Some(id), Some(dc)) = (c.id, &mut self.channels) {
             dc.set_buffered_amount_low_threshold(id, bytes);
         }
     }
@@ -697,6 +736,8 @@ impl Peer {
                 }
             }
         }
+        // Every channel now reads as closed (`channel_state`); as W3C says,
+        // closing the connection fires no channel events.
         if let Some(ice) = &mut self.ice {
             ice.close();
         }
@@ -1048,10 +1089,7 @@ impl Peer {
     }
 
     fn handle_of(&self, id: ChannelId) -> Option<ChannelHandle> {
-        self.handles
-            .iter()
-            .find(|(_, c)| c.id == Some(id))
-            .map(|(h, _)| *h)
+        self.by_id.get(&id.0).copied()
     }
 
     fn channel_event(&mut self, e: DataChannelEvent) {
@@ -1070,22 +1108,26 @@ impl Peer {
                     .unwrap_or_else(|| ChannelConfig::new(""));
                 let handle = ChannelHandle(self.next_handle);
                 self.next_handle += 1;
+                self.by_id.insert(id.0, handle);
                 self.handles.insert(
                     handle,
                     Channel {
                         config,
                         id: Some(id),
+                        low_threshold: 0,
                     },
                 );
                 self.events.push_back(PeerEvent::DataChannel(handle));
                 self.events.push_back(PeerEvent::ChannelOpen(handle));
             }
-            DataChannelEvent::Message { id, message } => {
-                if let Some(channel) = self.handle_of(id) {
-                    self.events
-                        .push_back(PeerEvent::ChannelMessage { channel, message });
+            DataChannelEvent::Message { id, message } => match self.handle_of(id) {
+                Some(channel) => self
+                    .events
+                    .push_back(PeerEvent::ChannelMessage { channel, message }),
+                None => {
+                    self.release_received(&message);
                 }
-            }
+            },
             DataChannelEvent::BufferedAmountLow(id) => {
                 if let Some(h) = self.handle_of(id) {
                     self.events
@@ -1101,6 +1143,7 @@ impl Peer {
                 if let Some(h) = self.handle_of(id) {
                     // The stream id is free again; the handle is retired.
                     self.handles.remove(&h);
+                    self.by_id.remove(&id.0);
                     self.events.push_back(PeerEvent::ChannelClosed(h));
                 }
             }

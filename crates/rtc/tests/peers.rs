@@ -583,3 +583,45 @@ fn ice_restart_through_a_new_offer_keeps_the_channels() {
         "the same association and channel"
     );
 }
+
+#[test]
+fn a_low_threshold_set_before_the_transport_exists_is_kept() {
+    let mut p = Pair::new(7, LinkConfig::with_delay(Duration::from_millis(5)));
+    let now = p.sim.now();
+    let ch = p
+        .a()
+        .peer
+        .create_data_channel(now, ChannelConfig::new("bulk"))
+        .unwrap();
+    p.a().peer.set_buffered_amount_low_threshold(ch, 1 << 20);
+    assert_eq!(p.a().peer.buffered_amount_low_threshold(ch), 1 << 20);
+    p.negotiate();
+    assert!(
+        p.run_until(Duration::from_secs(10), |a, b| a.peer.channel_state(ch)
+            == Some(ReadyState::Open)
+            && !b.incoming().is_empty())
+    );
+    let now = p.sim.now();
+    for _ in 0..4 {
+        p.a()
+            .peer
+            .send(now, ch, Bytes::from(vec![7u8; 50_000]))
+            .unwrap();
+    }
+    assert!(p.a().peer.buffered_amount(ch) > 0);
+    let remote = p.b().incoming()[0];
+    assert!(
+        p.run_until(Duration::from_secs(10), |_, b| b.messages(remote).len()
+            == 4)
+    );
+    // Never above 1 MiB, so never crossing down to it: no event. With the
+    // threshold lost (0) the drain to 0 fired one.
+    assert!(
+        !p.a()
+            .events
+            .contains(&PeerEvent::ChannelBufferedAmountLow(ch)),
+        "{:?}",
+        p.a().events
+    );
+    assert_eq!(p.a().peer.buffered_amount_low_threshold(ch), 1 << 20);
+}

@@ -33,6 +33,13 @@ pub struct SctpOptions {
     /// Total bytes queued for sending across all streams; `send` fails
     /// beyond it (backpressure instead of unbounded memory).
     pub max_send_buffer: usize,
+    /// Application flow control: a delivered message keeps occupying the
+    /// receive window (`max_receive_buffer`) until the application calls
+    /// [`Association::release_received`](crate::association::Association::release_received)
+    /// for its bytes, so the peer can never have more than the window
+    /// waiting for a slow reader. Off by default: the window frees on
+    /// delivery and the application must keep up.
+    pub app_flow_control: bool,
     /// Initial retransmission timeout. RFC 9260 says 1 s.
     pub rto_initial: Duration,
     /// Lower bound of the retransmission timeout. RFC 9260's 1 s makes a
@@ -82,6 +89,7 @@ impl Default for SctpOptions {
             max_message_size: 256 * 1024,
             max_receive_buffer: 4 * 1024 * 1024,
             max_send_buffer: 16 * 1024 * 1024,
+            app_flow_control: false,
             rto_initial: Duration::from_secs(1),
             rto_min: Duration::from_millis(200),
             rto_max: Duration::from_secs(10),

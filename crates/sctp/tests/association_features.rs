@@ -11,6 +11,7 @@ use common::{Pair, body, index_of, options};
 use sanderling_netsim::LinkConfig;
 use sanderling_sctp::association::{SendError, SendOptions};
 use sanderling_sctp::event::Event;
+use sanderling_sctp::options::SctpOptions;
 use sanderling_sctp::types::{Ppid, StreamId};
 
 fn link(loss: f64) -> LinkConfig {
@@ -423,4 +424,68 @@ fn large_messages_up_to_the_configured_maximum() {
         ),
         Err(SendError::MessageTooLarge { .. })
     ));
+}
+
+/// With `app_flow_control` the receiver's window covers what the
+/// application has not read: a reader that stops holds the sender to the
+/// window, and reading (releasing) lets the rest through in order.
+fn held_reader(hold_for: Duration, seed: u64) -> Pair {
+    const WINDOW: usize = 64 << 10;
+    const MSG: usize = 16 << 10;
+    const COUNT: u32 = 128;
+    let b_opts = SctpOptions {
+        app_flow_control: true,
+        max_receive_buffer: WINDOW,
+        ..options(2)
+    };
+    let mut p = Pair::new(seed, link(0.0), options(1), b_opts);
+    p.connect_both();
+    for i in 0..COUNT {
+        p.queue(1, body(1, i, MSG), SendOptions::default());
+    }
+    p.sim.run_for(hold_for);
+    let held: usize = p.b().received.iter().map(|m| m.payload.len()).sum();
+    // The chunk at the cumulative ack is taken up to one maximum message
+    // past the window (so a message larger than the window can finish):
+    // zero-window probes deliver up to that, never more.
+    assert!(
+        held <= WINDOW + 256 * 1024,
+        "the unread bytes stay within the window: {held}"
+    );
+    assert!(
+        held < (COUNT as usize) * MSG / 2,
+        "the sender was held back"
+    );
+    assert!(p.b().assoc.received_bytes_held() <= WINDOW + 256 * 1024 + MSG);
+    assert!(p.a().closed.is_none(), "{:?}", p.a().closed);
+    assert!(p.b().closed.is_none(), "{:?}", p.b().closed);
+    // Read: release what arrived, repeatedly, until everything has.
+    let mut released = 0;
+    let deadline = p.sim.now() + Duration::from_secs(120);
+    while p.b().received.len() < COUNT as usize && p.sim.now() < deadline {
+        let got: usize = p.b().received.iter().map(|m| m.payload.len()).sum();
+        p.b().assoc.release_received(got - released);
+        released = got;
+        p.sim.run_for(Duration::from_millis(50));
+    }
+    let order: Vec<u32> = p.b().received.iter().map(|m| index_of(m).1).collect();
+    assert_eq!(order, (0..COUNT).collect::<Vec<_>>());
+    p
+}
+
+#[test]
+fn app_flow_control_holds_the_sender_to_the_unread_window() {
+    let mut p = held_reader(Duration::from_secs(10), 41);
+    assert!(p.a().closed.is_none());
+}
+
+/// Regression: zero-window probes that the receiver answered with SACKs
+/// (window still closed) counted as unanswered retransmissions, so a
+/// reader that paused for about a minute made the sender declare the
+/// association dead (RFC 9260 §6.1 rule A says they must not count).
+#[test]
+fn a_reader_paused_for_minutes_does_not_kill_the_association() {
+    let mut p = held_reader(Duration::from_secs(300), 42);
+    assert!(p.a().closed.is_none());
+    assert!(p.b().closed.is_none());
 }

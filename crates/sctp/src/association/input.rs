@@ -234,6 +234,11 @@ impl Association {
                 if outcome.bytes_acked > 0 {
                     self.error_count = 0;
                 }
+                // The peer answers while its window is closed: our probes
+                // are heard, not lost (RFC 9260 §6.1 rule A).
+                if tcb.rtx.peer_rwnd() == 0 {
+                    self.zero_window_answered = true;
+                }
                 if outcome.newly_fast_retransmit > 0 {
                     self.stats.fast_retransmits += 1;
                 }

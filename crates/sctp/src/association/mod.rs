@@ -160,6 +160,10 @@ pub struct Association {
     t2_shutdown: Timer,
     /// Consecutive unanswered retransmissions and heartbeats (RFC 9260 §8.1).
     error_count: u32,
+    /// A SACK with a closed window arrived since the last T3 expiry: the
+    /// retransmission was a zero-window probe the peer heard, which RFC 9260
+    /// §6.1 rule A says must not count as an error.
+    zero_window_answered: bool,
     /// The association has ended; it answers nothing any more.
     terminated: bool,
     stats: Stats,
@@ -213,6 +217,7 @@ impl Association {
             heartbeat: heartbeat::Heartbeat::default(),
             t2_shutdown: Timer::default(),
             error_count: 0,
+            zero_window_answered: false,
             terminated: false,
             stats: Stats::default(),
             options,
@@ -249,13 +254,24 @@ impl Association {
         self.tcb.as_ref().and_then(|t| t.rtx.srtt())
     }
 
-    /// Bytes the receive side holds (fragments waiting for reassembly and
-    /// messages not yet handed out); bounded by `max_receive_buffer` plus
-    /// one message.
+    /// Bytes the receive side holds (fragments waiting for reassembly,
+    /// messages not yet handed out and, with
+    /// [`SctpOptions::app_flow_control`], messages not yet released);
+    /// bounded by `max_receive_buffer` plus one message.
     pub fn received_bytes_held(&self) -> usize {
         self.tcb
             .as_ref()
             .map_or(0, |t| t.rx.reassembly().buffered_bytes())
+    }
+
+    /// With [`SctpOptions::app_flow_control`]: the application has read
+    /// `bytes` of delivered message payload, which frees that much receive
+    /// window. A window update goes out with the next
+    /// [`poll_transmit`](Self::poll_transmit) when the window reopened
+    /// enough; returns whether one is due. Releasing more than is held is
+    /// harmless.
+    pub fn release_received(&mut self, bytes: usize) -> bool {
+        self.tcb.as_mut().is_some_and(|t| t.rx.release(bytes))
     }
 
     /// A one-line summary of the send path, for diagnostics.
@@ -449,7 +465,7 @@ impl Association {
                 tcb.forward_tsn_due = true;
             }
             self.collect_abandoned();
-            if self.count_error() {
+            if !std::mem::take(&mut self.zero_window_answered) && self.count_error() {
                 return;
             }
         }
@@ -583,6 +599,7 @@ impl Association {
                 max_buffered_bytes: o.max_receive_buffer,
                 max_message_size: o.max_message_size,
                 interleaving: capabilities.message_interleaving,
+                hold_delivered: o.app_flow_control,
                 tracker: DataTrackerConfig {
                     delayed_ack_timeout: o.delayed_ack_max,
                     ..DataTrackerConfig::default()

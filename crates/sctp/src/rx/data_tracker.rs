@@ -320,6 +320,11 @@ impl DataTracker {
         true
     }
 
+    /// Makes a SACK due now (a window update).
+    pub fn request_sack(&mut self) {
+        self.make_sack_due();
+    }
+
     fn make_sack_due(&mut self) {
         self.sack_due = true;
         self.deadline = None;

@@ -115,6 +115,11 @@ pub struct ReassemblyQueue {
     /// Highest lifted TSN seen; the reference TSNs are lifted next to.
     tsn_ref: Option<u64>,
     deferred: Option<DeferredReset>,
+    /// Charge delivered messages until [`Self::release`] (application flow
+    /// control; see [`Self::hold_delivered`]).
+    hold_delivered: bool,
+    /// Bytes of messages handed out and not yet released.
+    unread: usize,
 }
 
 impl ReassemblyQueue {
@@ -135,7 +140,30 @@ impl ReassemblyQueue {
             out: Outbox::new(),
             tsn_ref: None,
             deferred: None,
+            hold_delivered: false,
+            unread: 0,
         }
+    }
+
+    /// Keeps every message handed out by [`Self::poll_message`] charged
+    /// (its payload length) until the application gives the bytes back
+    /// with [`Self::release`]: the advertised window then follows what the
+    /// application has read, so a slow reader slows the peer down instead
+    /// of growing memory.
+    pub fn hold_delivered(mut self, hold: bool) -> Self {
+        self.hold_delivered = hold;
+        self
+    }
+
+    /// The application has read `bytes` of delivered payload (more than
+    /// is held is ignored).
+    pub fn release(&mut self, bytes: usize) {
+        self.unread = self.unread.saturating_sub(bytes);
+    }
+
+    /// Bytes delivered and not yet released (0 unless holding).
+    pub fn unread_bytes(&self) -> usize {
+        self.unread
     }
 
     /// Whether this queue reassembles I-DATA (true) or DATA (false).
@@ -169,6 +197,7 @@ impl ReassemblyQueue {
             + self.ordered.cost
             + self.out.cost
             + self.deferred.as_ref().map_or(0, |d| d.cost)
+            + self.unread
     }
 
     /// The receive window to advertise: what is left of `max_bytes`.
@@ -231,7 +260,11 @@ impl ReassemblyQueue {
 
     /// The next complete message, in delivery order.
     pub fn poll_message(&mut self) -> Option<ReceivedMessage> {
-        self.out.pop()
+        let m = self.out.pop()?;
+        if self.hold_delivered {
+            self.unread += m.payload.len();
+        }
+        Some(m)
     }
 
     /// Messages ready for [`Self::poll_message`].

@@ -24,6 +24,9 @@ pub struct ReceiverConfig {
     pub max_message_size: usize,
     /// I-DATA was negotiated (RFC 8260). Default: false.
     pub interleaving: bool,
+    /// Delivered messages occupy the window until [`Receiver::release`].
+    /// Default: false (freed on delivery).
+    pub hold_delivered: bool,
     /// SACK timing and TSN bookkeeping limits.
     pub tracker: DataTrackerConfig,
 }
@@ -34,6 +37,7 @@ impl Default for ReceiverConfig {
             max_buffered_bytes: 4 << 20,
             max_message_size: 256 << 10,
             interleaving: false,
+            hold_delivered: false,
             tracker: DataTrackerConfig::default(),
         }
     }
@@ -69,6 +73,12 @@ pub struct Receiver {
     tracker: DataTracker,
     reassembly: ReassemblyQueue,
     performed_reset: Option<Vec<StreamId>>,
+    /// The window in the last SACK.
+    last_advertised: u32,
+    /// How much the window must have reopened since the last SACK for a
+    /// release to send a window update.
+    window_update_step: u32,
+    hold_delivered: bool,
 }
 
 impl Receiver {
@@ -80,8 +90,13 @@ impl Receiver {
                 config.max_buffered_bytes,
                 config.max_message_size,
                 config.interleaving,
-            ),
+            )
+            .hold_delivered(config.hold_delivered),
             performed_reset: None,
+            last_advertised: u32::try_from(config.max_buffered_bytes).unwrap_or(u32::MAX),
+            window_update_step: u32::try_from((config.max_buffered_bytes / 4).max(1))
+                .unwrap_or(u32::MAX),
+            hold_delivered: config.hold_delivered,
         }
     }
 
@@ -242,7 +257,29 @@ impl Receiver {
     /// The SACK to send, with the current window.
     pub fn create_sack(&mut self) -> SackChunk {
         let a_rwnd = self.reassembly.a_rwnd();
+        self.last_advertised = a_rwnd;
         self.tracker.create_sack(a_rwnd)
+    }
+
+    /// The application read `bytes` of delivered payload (with
+    /// [`ReceiverConfig::hold_delivered`]). When the window has reopened by
+    /// a quarter of the buffer since the last SACK, a SACK (window update,
+    /// RFC 9260 §6.2) becomes due so that a peer that stopped on a closed
+    /// window resumes without waiting for a probe. Returns whether it did.
+    pub fn release(&mut self, bytes: usize) -> bool {
+        if !self.hold_delivered {
+            return false;
+        }
+        self.reassembly.release(bytes);
+        let reopened = self
+            .reassembly
+            .a_rwnd()
+            .saturating_sub(self.last_advertised);
+        if reopened >= self.window_update_step {
+            self.tracker.request_sack();
+            return true;
+        }
+        false
     }
 
     /// The delayed-ack timer.
@@ -330,6 +367,33 @@ mod tests {
         std::iter::from_fn(|| r.poll_message())
             .map(|m| m.payload[0])
             .collect()
+    }
+
+    #[test]
+    fn held_messages_keep_the_window_closed_until_released() {
+        let now = Instant::now();
+        let config = ReceiverConfig {
+            max_buffered_bytes: 4000,
+            max_message_size: 1000,
+            hold_delivered: true,
+            ..ReceiverConfig::default()
+        };
+        let mut r = Receiver::new(Tsn(0), config);
+        for tsn in 0..3u16 {
+            let c = chunk(u32::from(tsn), 0, tsn, true, true, 1000);
+            assert_eq!(r.handle_data(now, c), Ok(DataOutcome::Accepted));
+        }
+        r.handle_packet_end(now);
+        assert_eq!(drain(&mut r), vec![0, 1, 2]);
+        // Delivered but unread: still charged.
+        assert_eq!(r.create_sack().a_rwnd, 1000);
+        assert!(!r.release(500), "less than a quarter reopened: no update");
+        assert!(!r.should_send_sack());
+        assert!(r.release(500), "a quarter reopened: a window update is due");
+        assert!(r.should_send_sack());
+        assert_eq!(r.create_sack().a_rwnd, 2000);
+        r.release(1_000_000);
+        assert_eq!(r.a_rwnd(), 4000, "releasing too much is harmless");
     }
 
     #[test]

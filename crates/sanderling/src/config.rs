@@ -1,0 +1,363 @@
+//! [`Configuration`]: W3C `RTCConfiguration` plus what a program (not a
+//! browser) wants to choose: interfaces, ports, buffers.
+
+use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
+use std::ops::RangeInclusive;
+
+use sanderling_dtls::Certificate;
+use sanderling_ice::{IceConfig, InterfaceMatch};
+
+use crate::error::Error;
+
+/// W3C `RTCIceServer`: one STUN or TURN server and its credentials.
+///
+/// ```
+/// use sanderling::IceServer;
+/// let stun = IceServer::new("stun:stun.example.org:3478");
+/// let turn = IceServer::with_credentials("turn:turn.example.org?transport=udp", "user", "secret");
+/// assert_eq!(turn.username.as_deref(), Some("user"));
+/// # let _ = stun;
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct IceServer {
+    /// `stun:`, `stuns:`, `turn:` or `turns:` URLs (RFC 7064, RFC 7065).
+    pub urls: Vec<String>,
+    /// The TURN username.
+    pub username: Option<String>,
+    /// The TURN password.
+    pub credential: Option<String>,
+}
+
+impl IceServer {
+    /// A server without credentials (STUN).
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            urls: vec![url.into()],
+            ..Self::default()
+        }
+    }
+
+    /// A server with credentials (TURN).
+    pub fn with_credentials(
+        url: impl Into<String>,
+        username: impl Into<String>,
+        credential: impl Into<String>,
+    ) -> Self {
+        Self {
+            urls: vec![url.into()],
+            username: Some(username.into()),
+            credential: Some(credential.into()),
+        }
+    }
+}
+
+/// W3C `RTCIceTransportPolicy`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum IceTransportPolicy {
+    /// Every candidate: host, server-reflexive, relayed.
+    #[default]
+    All,
+    /// Relayed candidates only (hides the local addresses).
+    Relay,
+}
+
+/// W3C `RTCBundlePolicy`. A data-only connection has one media section, so
+/// every policy gives the same descriptions; it is kept for the
+/// configuration to read back as set.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum BundlePolicy {
+    /// `balanced` (the W3C default).
+    #[default]
+    Balanced,
+    /// `max-compat`.
+    MaxCompat,
+    /// `max-bundle`.
+    MaxBundle,
+}
+
+/// How a [`PeerConnection`](crate::PeerConnection) is set up.
+///
+/// `Configuration::default()` has no ICE servers (like a browser, unlike
+/// aiortc, which adds Google's STUN server), offers IPv4 and IPv6 host
+/// candidates on every interface but loopback, binds any free port and
+/// makes a fresh certificate.
+///
+/// ```
+/// use sanderling::{Configuration, IceServer};
+/// let config = Configuration {
+///     ice_servers: vec![IceServer::new("stun:192.0.2.1:3478")],
+///     include_loopback: true,
+///     port_range: Some(40000..=40100),
+///     ..Configuration::default()
+/// };
+/// # let _ = config;
+/// ```
+#[derive(Clone, Debug)]
+pub struct Configuration {
+    /// STUN and TURN servers (W3C `iceServers`). STUN servers are asked for
+    /// server-reflexive candidates; TURN servers are validated and kept,
+    /// but relayed candidates are not gathered yet.
+    pub ice_servers: Vec<IceServer>,
+    /// W3C `iceTransportPolicy`. `Relay` needs TURN relaying, which is not
+    /// wired yet: [`PeerConnection::new`](crate::PeerConnection::new)
+    /// refuses it with [`Error::NotSupported`].
+    pub ice_transport_policy: IceTransportPolicy,
+    /// W3C `bundlePolicy`.
+    pub bundle_policy: BundlePolicy,
+    /// W3C `certificates`: the DTLS identity (the first one is used). Empty:
+    /// a new ECDSA P-256 certificate per connection.
+    pub certificates: Vec<Certificate>,
+    /// Offer loopback addresses (127.0.0.1, ::1) as host candidates. Off by
+    /// default, like browsers; two peers on one host want it. Loopback is
+    /// also used when the host has no other interface.
+    pub include_loopback: bool,
+    /// Offer IPv6 host candidates (IPv4 is always offered). Link-local
+    /// addresses are never used.
+    pub ipv6: bool,
+    /// When not empty, only these interfaces are used: each entry is an
+    /// interface name (`eth0`) or one of its addresses (`127.0.0.1`).
+    pub interfaces: Vec<String>,
+    /// These interfaces (names or addresses) are never used.
+    pub exclude_interfaces: Vec<String>,
+    /// Local UDP ports to bind (`None`: any free port).
+    pub port_range: Option<RangeInclusive<u16>>,
+    /// Send and receive buffer of each UDP socket, in bytes. Several MiB so
+    /// that bursts are not dropped by the kernel (drops turn into
+    /// retransmission timeouts); the kernel may cap it (`net.core.rmem_max`).
+    pub socket_buffer_size: usize,
+    /// The largest message we accept, announced as `a=max-message-size`.
+    pub max_message_size: usize,
+    /// The SCTP receive window: bytes of received messages the
+    /// application has not read yet, across the connection's channels,
+    /// beyond which the peer must wait (flow control; see
+    /// [`DataChannel::recv`](crate::DataChannel::recv)). One message more
+    /// may arrive so that a message larger than the window can finish.
+    pub receive_buffer_size: usize,
+}
+
+impl Default for Configuration {
+    fn default() -> Self {
+        Self {
+            ice_servers: Vec::new(),
+            ice_transport_policy: IceTransportPolicy::All,
+            bundle_policy: BundlePolicy::Balanced,
+            certificates: Vec::new(),
+            include_loopback: false,
+            ipv6: true,
+            interfaces: Vec::new(),
+            exclude_interfaces: Vec::new(),
+            port_range: None,
+            socket_buffer_size: 4 << 20,
+            max_message_size: 256 << 10,
+            receive_buffer_size: 4 << 20,
+        }
+    }
+}
+
+/// A parsed `stun:`/`turn:` URL.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct ServerUrl {
+    pub(crate) turn: bool,
+    pub(crate) secure: bool,
+    pub(crate) host: String,
+    pub(crate) port: u16,
+    pub(crate) transport: Option<String>,
+}
+
+impl ServerUrl {
+    /// Parses RFC 7064/7065 URLs: `stun:host[:port]`,
+    /// `turn:host[:port][?transport=udp|tcp]` and their `s` forms.
+    pub(crate) fn parse(url: &str) -> Result<Self, Error> {
+        let bad = |why: &str| Error::Syntax(format!("ICE server URL {url:?}: {why}"));
+        let (scheme, rest) = url.split_once(':').ok_or_else(|| bad("no scheme"))?;
+        let (turn, secure) = match scheme.to_ascii_lowercase().as_str() {
+            "stun" => (false, false),
+            "stuns" => (false, true),
+            "turn" => (true, false),
+            "turns" => (true, true),
+            _ => return Err(bad("the scheme must be stun, stuns, turn or turns")),
+        };
+        let (hostport, query) = match rest.split_once('?') {
+            Some((h, q)) => (h, Some(q)),
+            None => (rest, None),
+        };
+        let transport = match query {
+            None => None,
+            Some(_) if !turn => return Err(bad("a stun URL takes no query")),
+            Some(q) => match q.strip_prefix("transport=") {
+                Some(t @ ("udp" | "tcp")) => Some(t.to_owned()),
+                _ => return Err(bad("the query must be transport=udp or transport=tcp")),
+            },
+        };
+        let default_port = if secure { 5349 } else { 3478 };
+        let (host, port) = if let Some(v6) = hostport.strip_prefix('[') {
+            let (h, after) = v6.split_once(']').ok_or_else(|| bad("unclosed ["))?;
+            let port = match after.strip_prefix(':') {
+                Some(p) => p.parse().map_err(|_| bad("bad port"))?,
+                None if after.is_empty() => default_port,
+                None => return Err(bad("junk after the address")),
+            };
+            (h.to_owned(), port)
+        } else {
+            match hostport.rsplit_once(':') {
+                Some((h, p)) => (h.to_owned(), p.parse().map_err(|_| bad("bad port"))?),
+                None => (hostport.to_owned(), default_port),
+            }
+        };
+        if host.is_empty() || host.contains(['/', '@', ' ']) {
+            return Err(bad("bad host"));
+        }
+        Ok(Self {
+            turn,
+            secure,
+            host,
+            port,
+            transport,
+        })
+    }
+
+    /// The server's addresses (a name is looked up, blocking).
+    pub(crate) fn resolve(&self) -> Vec<SocketAddr> {
+        if let Ok(ip) = self.host.parse::<IpAddr>() {
+            return vec![SocketAddr::new(ip, self.port)];
+        }
+        match (self.host.as_str(), self.port).to_socket_addrs() {
+            Ok(addrs) => addrs.collect(),
+            Err(e) => {
+                tracing::warn!(host = %self.host, error = %e, "cannot resolve ICE server");
+                Vec::new()
+            }
+        }
+    }
+}
+
+impl Configuration {
+    /// Checks the configuration (W3C `setConfiguration` rules) and returns
+    /// the STUN servers to ask.
+    pub(crate) fn validate(&self) -> Result<Vec<SocketAddr>, Error> {
+        let mut stun = Vec::new();
+        for server in &self.ice_servers {
+            if server.urls.is_empty() {
+                return Err(Error::Syntax("an ICE server without URLs".into()));
+            }
+            for url in &server.urls {
+                let parsed = ServerUrl::parse(url)?;
+                if parsed.turn {
+                    if server.username.is_none() || server.credential.is_none() {
+                        return Err(Error::InvalidAccess(format!(
+                            "TURN server {url:?} needs a username and a credential"
+                        )));
+                    }
+                    tracing::warn!(%url, "TURN relaying is not wired yet; the server is kept but not used");
+                } else if !parsed.secure {
+                    stun.extend(parsed.resolve());
+                }
+            }
+        }
+        if self.ice_transport_policy == IceTransportPolicy::Relay {
+            return Err(Error::NotSupported(
+                "iceTransportPolicy relay: TURN relaying is not wired yet".into(),
+            ));
+        }
+        if self
+            .port_range
+            .as_ref()
+            .is_some_and(|r| r.is_empty() || *r.start() == 0)
+        {
+            return Err(Error::Type(
+                "port_range must be a non-empty range of ports from 1".into(),
+            ));
+        }
+        if self.max_message_size == 0 || self.receive_buffer_size == 0 {
+            return Err(Error::Type(
+                "max_message_size and receive_buffer_size must be positive".into(),
+            ));
+        }
+        Ok(stun)
+    }
+
+    /// The ICE agent's settings that come from here.
+    pub(crate) fn ice_config(&self, stun_servers: Vec<SocketAddr>) -> IceConfig {
+        IceConfig {
+            stun_servers,
+            include_loopback: self.include_loopback,
+            ipv4: true,
+            ipv6: self.ipv6,
+            interface_include: self.interfaces.iter().map(|n| interface_match(n)).collect(),
+            interface_exclude: self
+                .exclude_interfaces
+                .iter()
+                .map(|n| interface_match(n))
+                .collect(),
+            port_range: self.port_range.clone(),
+            ..IceConfig::default()
+        }
+    }
+}
+
+/// An address if it parses as one, else a name.
+fn interface_match(text: &str) -> InterfaceMatch {
+    match text.parse::<IpAddr>() {
+        Ok(ip) => InterfaceMatch::Ip(ip),
+        Err(_) => InterfaceMatch::Name(text.to_owned()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_server_urls() {
+        let u = ServerUrl::parse("stun:192.0.2.1").unwrap();
+        assert_eq!(
+            (u.turn, u.port, u.host.as_str()),
+            (false, 3478, "192.0.2.1")
+        );
+        let u = ServerUrl::parse("turns:example.org?transport=tcp").unwrap();
+        assert_eq!((u.turn, u.secure, u.port), (true, true, 5349));
+        assert_eq!(u.transport.as_deref(), Some("tcp"));
+        let u = ServerUrl::parse("turn:[2001:db8::1]:3479").unwrap();
+        assert_eq!((u.host.as_str(), u.port), ("2001:db8::1", 3479));
+        for bad in [
+            "http://x",
+            "stun:x?transport=udp",
+            "turn:x?transport=sctp",
+            "stun:",
+            "stun:x:port",
+            "nourl",
+        ] {
+            assert!(ServerUrl::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn validates() {
+        let ok = Configuration {
+            ice_servers: vec![IceServer::new("stun:192.0.2.1:19302")],
+            ..Configuration::default()
+        };
+        assert_eq!(
+            ok.validate().unwrap(),
+            vec!["192.0.2.1:19302".parse().unwrap()]
+        );
+        let turn_without_credentials = Configuration {
+            ice_servers: vec![IceServer::new("turn:192.0.2.1")],
+            ..Configuration::default()
+        };
+        assert!(matches!(
+            turn_without_credentials.validate(),
+            Err(Error::InvalidAccess(_))
+        ));
+        let turn = Configuration {
+            ice_servers: vec![IceServer::with_credentials("turn:192.0.2.1", "u", "p")],
+            ..Configuration::default()
+        };
+        assert!(turn.validate().unwrap().is_empty());
+        let relay = Configuration {
+            ice_transport_policy: IceTransportPolicy::Relay,
+            ..Configuration::default()
+        };
+        assert!(matches!(relay.validate(), Err(Error::NotSupported(_))));
+    }
+}

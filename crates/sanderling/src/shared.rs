@@ -1,0 +1,446 @@
+//! The state the handles and the driver share: one lock around the peer
+//! core and the queues the driver fills for the application.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use sanderling_datachannel::{Message, ReadyState};
+use sanderling_ice::GatheringState;
+use sanderling_rtc::{ChannelHandle, Peer, PeerEvent};
+use tokio::sync::Notify;
+
+use crate::config::Configuration;
+use crate::data_channel::DataChannelEvent;
+use crate::description::IceCandidate;
+use crate::peer_connection::PeerConnectionEvent;
+
+/// Channel-level errors kept for the application at most; more are
+/// logged and dropped (the peer decides how many happen).
+const MAX_QUEUED_ERRORS: usize = 16;
+
+/// Everything behind the handles of one connection.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    state: Mutex<State>,
+    /// Wakes the driver: the core has something to do (a user call) or a
+    /// full receive queue has room again.
+    pub(crate) wake: Notify,
+    /// Wakes whoever waits for connection events.
+    pub(crate) events: Notify,
+    /// Live user handles (`PeerConnection` and `DataChannel` clones hold
+    /// one each); the last one dropped closes the connection.
+    refs: AtomicUsize,
+    /// The configuration as given.
+    pub(crate) config: Configuration,
+    /// The certificate in use.
+    pub(crate) certificate: sanderling_dtls::Certificate,
+    /// The addresses of the bound sockets.
+    pub(crate) local_addresses: Vec<std::net::SocketAddr>,
+}
+
+impl Shared {
+    pub(crate) fn new(
+        peer: Peer,
+        config: Configuration,
+        certificate: sanderling_dtls::Certificate,
+        local_addresses: Vec<std::net::SocketAddr>,
+    ) -> Self {
+        Self {
+            state: Mutex::new(State {
+                peer,
+                closed: false,
+                driver_done: false,
+                events: VecDeque::new(),
+                channels: HashMap::new(),
+                gathering: GatheringState::New,
+                local_mid: None,
+                local_candidates: Vec::new(),
+                gathering_done: false,
+                window_update: false,
+                dirty: Vec::new(),
+                events_pushed: false,
+            }),
+            wake: Notify::new(),
+            events: Notify::new(),
+            refs: AtomicUsize::new(0),
+            config,
+            certificate,
+            local_addresses,
+        }
+    }
+
+    /// The lock. Never held across an `.await`; a panic while holding it
+    /// (a bug) poisons nothing we cannot go on with.
+    pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Tells the driver to run: output to flush, timers to re-read.
+    pub(crate) fn wake_driver(&self) {
+        self.wake.notify_one();
+    }
+}
+
+/// A counted reference: the connection closes when the last one drops.
+#[derive(Debug)]
+pub(crate) struct ConnRef(pub(crate) Arc<Shared>);
+
+impl ConnRef {
+    pub(crate) fn new(shared: Arc<Shared>) -> Self {
+        shared.refs.fetch_add(1, Ordering::Relaxed);
+        Self(shared)
+    }
+}
+
+impl Clone for ConnRef {
+    fn clone(&self) -> Self {
+        Self::new(self.0.clone())
+    }
+}
+
+impl Drop for ConnRef {
+    fn drop(&mut self) {
+        if self.0.refs.fetch_sub(1, Ordering::AcqRel) == 1 {
+            self.0.lock().close();
+            self.0.wake_driver();
+            self.0.events.notify_waiters();
+        }
+    }
+}
+
+/// What a channel was created with; never changes, read without the lock.
+#[derive(Clone, Debug)]
+pub(crate) struct ChannelInfo {
+    pub(crate) label: String,
+    pub(crate) protocol: String,
+    pub(crate) ordered: bool,
+    pub(crate) max_packet_life_time: Option<Duration>,
+    pub(crate) max_retransmits: Option<u16>,
+    pub(crate) negotiated: bool,
+}
+
+/// The connection's side of one channel.
+#[derive(Debug)]
+pub(crate) struct ChannelEntry {
+    pub(crate) info: Arc<ChannelInfo>,
+    /// Wakes everything waiting on the channel: messages, events, state,
+    /// buffered amount.
+    pub(crate) notify: Arc<Notify>,
+    pub(crate) state: ReadyState,
+    /// The stream id, kept after the core forgets a closed channel.
+    pub(crate) id: Option<u16>,
+    /// Events and messages not yet taken, in order.
+    pub(crate) queue: VecDeque<DataChannelEvent>,
+    pub(crate) low_queued: bool,
+    pub(crate) errors_queued: usize,
+    /// Every handle was dropped: messages are discarded.
+    pub(crate) detached: bool,
+    dirty: bool,
+}
+
+impl ChannelEntry {
+    pub(crate) fn new(info: ChannelInfo, state: ReadyState) -> Self {
+        Self {
+            info: Arc::new(info),
+            notify: Arc::new(Notify::new()),
+            state,
+            id: None,
+            queue: VecDeque::new(),
+            low_queued: false,
+            errors_queued: 0,
+            detached: false,
+            dirty: false,
+        }
+    }
+
+    /// Takes the next message, leaving other events in place.
+    fn take_message(&mut self) -> Option<Message> {
+        let i = self
+            .queue
+            .iter()
+            .position(|e| matches!(e, DataChannelEvent::Message(_)))?;
+        match self.queue.remove(i) {
+            Some(DataChannelEvent::Message(m)) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// Takes the next event of any kind.
+    fn take_event(&mut self) -> Option<DataChannelEvent> {
+        let e = self.queue.pop_front()?;
+        match &e {
+            DataChannelEvent::BufferedAmountLow => self.low_queued = false,
+            DataChannelEvent::Error(_) => self.errors_queued -= 1,
+            _ => {}
+        }
+        Some(e)
+    }
+}
+
+/// A connection event as queued: a channel is queued by handle and becomes
+/// a `DataChannel` when the application takes it.
+#[derive(Debug)]
+pub(crate) enum QueuedEvent {
+    DataChannel(ChannelHandle),
+    Other(PeerConnectionEvent),
+}
+
+/// Under the lock.
+#[derive(Debug)]
+pub(crate) struct State {
+    pub(crate) peer: Peer,
+    /// `close()` was called or the last handle dropped.
+    pub(crate) closed: bool,
+    /// The driver has stopped.
+    pub(crate) driver_done: bool,
+    pub(crate) events: VecDeque<QueuedEvent>,
+    pub(crate) channels: HashMap<ChannelHandle, ChannelEntry>,
+    pub(crate) gathering: GatheringState,
+    /// The media section's mid, for trickled candidates.
+    pub(crate) local_mid: Option<String>,
+    /// Every local candidate signalled, and whether gathering finished:
+    /// `localDescription` shows them (W3C).
+    pub(crate) local_candidates: Vec<String>,
+    pub(crate) gathering_done: bool,
+    /// The application read enough for an SCTP window update: the driver
+    /// should run.
+    pub(crate) window_update: bool,
+    /// Channels with something new since the last wake-up.
+    dirty: Vec<ChannelHandle>,
+    /// Connection events were queued since the last wake-up.
+    events_pushed: bool,
+}
+
+impl State {
+    /// Closes the connection (W3C `close()`); idempotent.
+    pub(crate) fn close(&mut self) {
+        if self.closed {
+            return;
+        }
+        self.closed = true;
+        self.peer.close();
+        self.drain_events();
+        for entry in self.channels.values_mut() {
+            if entry.state != ReadyState::Closed {
+                entry.state = ReadyState::Closed;
+                entry.queue.push_back(DataChannelEvent::Close);
+            }
+            entry.notify.notify_waiters();
+        }
+        self.wake_all();
+    }
+
+    /// Moves the core's events into the queues, then wakes whoever waits.
+    pub(crate) fn drain_events(&mut self) {
+        while let Some(e) = self.peer.poll_event() {
+            self.dispatch(e);
+        }
+        self.wake_all();
+    }
+
+    /// The application takes channel `h`'s next message (`Some(None)`: the
+    /// channel is closed and has none left; `None`: nothing yet). Its bytes
+    /// go back to the SCTP receive window.
+    pub(crate) fn take_message(&mut self, h: ChannelHandle) -> Option<Option<Message>> {
+        let Some(entry) = self.channels.get_mut(&h) else {
+            return Some(None);
+        };
+        match entry.take_message() {
+            Some(m) => {
+                self.window_update |= self.peer.release_received(&m);
+                Some(Some(m))
+            }
+            None if entry.state == ReadyState::Closed => Some(None),
+            None => None,
+        }
+    }
+
+    /// Like [`take_message`](Self::take_message) for events of any kind.
+    pub(crate) fn take_event(&mut self, h: ChannelHandle) -> Option<Option<DataChannelEvent>> {
+        let Some(entry) = self.channels.get_mut(&h) else {
+            return Some(None);
+        };
+        match entry.take_event() {
+            Some(e) => {
+                if let DataChannelEvent::Message(m) = &e {
+                    self.window_update |= self.peer.release_received(m);
+                }
+                Some(Some(e))
+            }
+            None if entry.state == ReadyState::Closed => Some(None),
+            None => None,
+        }
+    }
+
+    /// Every handle of channel `h` is gone: its messages are discarded (and
+    /// their window released), later ones too.
+    pub(crate) fn detach(&mut self, h: ChannelHandle) {
+        let Some(entry) = self.channels.get_mut(&h) else {
+            return;
+        };
+        entry.detached = true;
+        for e in std::mem::take(&mut entry.queue) {
+            if let DataChannelEvent::Message(m) = e {
+                self.window_update |= self.peer.release_received(&m);
+            }
+        }
+        entry.low_queued = false;
+        entry.errors_queued = 0;
+    }
+
+    /// Wakes the channels that got something (once per batch, not per
+    /// message).
+    fn wake_all(&mut self) {
+        for h in self.dirty.drain(..) {
+            if let Some(entry) = self.channels.get_mut(&h) {
+                entry.dirty = false;
+                entry.notify.notify_waiters();
+            }
+        }
+    }
+
+    /// Whether connection events were queued since the last call.
+    pub(crate) fn take_events_pushed(&mut self) -> bool {
+        std::mem::take(&mut self.events_pushed)
+    }
+
+    fn mark(&mut self, h: ChannelHandle) -> Option<&mut ChannelEntry> {
+        let entry = self.channels.get_mut(&h)?;
+        if !entry.dirty {
+            entry.dirty = true;
+            self.dirty.push(h);
+        }
+        Some(entry)
+    }
+
+    fn push_event(&mut self, e: QueuedEvent) {
+        self.events.push_back(e);
+        self.events_pushed = true;
+    }
+
+    /// One core event into the queues.
+    fn dispatch(&mut self, e: PeerEvent) {
+        match e {
+            PeerEvent::IceCandidate(c) => {
+                match &c {
+                    Some(text) => self.local_candidates.push(text.clone()),
+                    None => self.gathering_done = true,
+                }
+                let c = c.map(|candidate| IceCandidate {
+                    candidate,
+                    sdp_mid: self.local_mid.clone(),
+                    sdp_m_line_index: Some(0),
+                });
+                self.push_event(QueuedEvent::Other(PeerConnectionEvent::IceCandidate(c)));
+            }
+            PeerEvent::IceGatheringState(s) => {
+                self.gathering = s;
+                self.push_event(QueuedEvent::Other(PeerConnectionEvent::IceGatheringState(
+                    s,
+                )));
+            }
+            PeerEvent::IceConnectionState(s) => self.push_event(QueuedEvent::Other(
+                PeerConnectionEvent::IceConnectionState(s),
+            )),
+            PeerEvent::ConnectionState(s) => {
+                self.push_event(QueuedEvent::Other(PeerConnectionEvent::ConnectionState(s)))
+            }
+            PeerEvent::SignalingState(s) => {
+                self.push_event(QueuedEvent::Other(PeerConnectionEvent::SignalingState(s)))
+            }
+            PeerEvent::ResolveMdns(name) => {
+                // No mDNS resolver yet: the candidate is given up at once.
+                tracing::debug!(%name, "mDNS candidates are not resolved yet");
+                self.peer.resolve_mdns(&name, None);
+            }
+            PeerEvent::DataChannel(h) => {
+                let Some(config) = self.peer.channel_config(h) else {
+                    return;
+                };
+                let info = ChannelInfo {
+                    label: config.label.clone(),
+                    protocol: config.protocol.clone(),
+                    ordered: config.ordered,
+                    max_packet_life_time: config.max_packet_lifetime,
+                    max_retransmits: config.max_retransmits,
+                    negotiated: config.negotiated.is_some(),
+                };
+                // W3C: announced open; its open event follows.
+                let mut entry = ChannelEntry::new(info, ReadyState::Open);
+                entry.id = self.peer.channel_stream_id(h);
+                entry.queue.push_back(DataChannelEvent::Open);
+                self.channels.insert(h, entry);
+                self.push_event(QueuedEvent::DataChannel(h));
+            }
+            PeerEvent::ChannelOpen(h) => {
+                let id = self.peer.channel_stream_id(h);
+                if let Some(entry) = self.mark(h) {
+                    entry.id = id.or(entry.id);
+                    if entry.state == ReadyState::Connecting {
+                        entry.state = ReadyState::Open;
+                        entry.queue.push_back(DataChannelEvent::Open);
+                    }
+                }
+            }
+            PeerEvent::ChannelMessage { channel, message } => {
+                // No bound here: the SCTP window (released as the
+                // application reads) bounds what can be waiting.
+                match self.channels.get_mut(&channel) {
+                    Some(entry) if !entry.detached => {
+                        entry.queue.push_back(DataChannelEvent::Message(message));
+                        self.mark(channel);
+                    }
+                    _ => self.window_update |= self.peer.release_received(&message),
+                }
+            }
+            PeerEvent::ChannelBufferedAmountLow(h) => {
+                if let Some(entry) = self.mark(h)
+                    && !entry.low_queued
+                    && !entry.detached
+                {
+                    entry.low_queued = true;
+                    entry.queue.push_back(DataChannelEvent::BufferedAmountLow);
+                }
+            }
+            PeerEvent::ChannelClosing(h) => {
+                if let Some(entry) = self.mark(h)
+                    && matches!(entry.state, ReadyState::Connecting | ReadyState::Open)
+                {
+                    entry.state = ReadyState::Closing;
+                    entry.queue.push_back(DataChannelEvent::Closing);
+                }
+            }
+            PeerEvent::ChannelClosed(h) => {
+                if let Some(entry) = self.mark(h)
+                    && entry.state != ReadyState::Closed
+                {
+                    entry.state = ReadyState::Closed;
+                    entry.queue.push_back(DataChannelEvent::Close);
+                }
+                if self.channels.get(&h).is_some_and(|e| e.detached) {
+                    self.channels.remove(&h);
+                }
+            }
+            PeerEvent::ChannelError {
+                channel: Some(h),
+                reason,
+            } => {
+                if let Some(entry) = self.mark(h)
+                    && entry.errors_queued < MAX_QUEUED_ERRORS
+                    && !entry.detached
+                {
+                    entry.errors_queued += 1;
+                    entry.queue.push_back(DataChannelEvent::Error(reason));
+                } else {
+                    tracing::debug!(%reason, "data channel error dropped");
+                }
+            }
+            PeerEvent::ChannelError {
+                channel: None,
+                reason,
+            } => tracing::warn!(%reason, "transport error"),
+        }
+    }
+}
