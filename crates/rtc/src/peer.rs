@@ -742,8 +742,6 @@ impl Peer {
             ice.close();
         }
         self.jsep.close();
-        // Deallocations go out with the driver's last flush.
-        let _ = &self.turns;
         self.set_state(ConnectionState::Closed);
     }
 

@@ -61,7 +61,7 @@ impl Association {
             State::Established | State::ShutdownPending | State::ShutdownReceived
         );
         let will_send_data = tcb.rtx.can_retransmit()
-            || (may_send_new && self.send_queue.has_data() && tcb.rtx.new_data_allowance(now) > 0);
+            || (may_send_new && self.send_queue.has_data() && tcb.rtx.new_data_allowance() > 0);
         // A SACK that is due goes now; one that is merely delayed rides
         // along with data for free.
         if tcb.rx.should_send_sack() || (will_send_data && tcb.rx.poll_timeout().is_some()) {
@@ -114,7 +114,7 @@ impl Association {
                 DATA_HEADER
             };
             loop {
-                let allowance = tcb.rtx.new_data_allowance(now);
+                let allowance = tcb.rtx.new_data_allowance();
                 let room = w.remaining();
                 if allowance == 0 || room < header + 4 {
                     break;

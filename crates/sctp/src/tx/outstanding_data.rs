@@ -316,7 +316,7 @@ impl OutstandingData {
                         let next_prev = self.acked_ranges.get(prev).map_or(u64::MAX, |r| r.0);
                         let new_until = stop.min(next_prev.saturating_sub(1));
                         for tsn in t..=new_until {
-                            if self.ack_by_gap(now, tsn, &mut out) {
+                            if self.ack_by_gap(tsn, &mut out) {
                                 highest_new = Some(tsn);
                             }
                         }
@@ -331,7 +331,7 @@ impl OutstandingData {
                         .item_mut(tsn)
                         .is_some_and(|i| i.state != State::Acked && i.state != State::Abandoned)
                     {
-                        self.ack_by_gap(now, tsn, &mut out);
+                        self.ack_by_gap(tsn, &mut out);
                         highest_new = Some(tsn);
                     }
                 }
@@ -372,7 +372,7 @@ impl OutstandingData {
                 let (rs, re) = self.acked_ranges[i];
                 let hole_end = (rs - 1).min(limit);
                 for tsn in hole_start..=hole_end {
-                    if self.nack(now, tsn) {
+                    if self.nack(tsn) {
                         out.newly_fast_retransmit += 1;
                     }
                 }
@@ -409,7 +409,7 @@ impl OutstandingData {
         }
     }
 
-    fn ack_by_gap(&mut self, _now: Instant, tsn: u64, out: &mut AckOutcome) -> bool {
+    fn ack_by_gap(&mut self, tsn: u64, out: &mut AckOutcome) -> bool {
         let Some(item) = self.item_mut(tsn) else {
             return false;
         };
@@ -445,7 +445,7 @@ impl OutstandingData {
     }
 
     /// One miss indication; returns whether it triggered fast retransmit.
-    fn nack(&mut self, now: Instant, tsn: u64) -> bool {
+    fn nack(&mut self, tsn: u64) -> bool {
         let Some(item) = self.item_mut(tsn) else {
             return false;
         };
@@ -461,7 +461,6 @@ impl OutstandingData {
         let size = u64::from(item.size);
         self.flight_bytes -= size;
         self.mark_lost(tsn);
-        let _ = now;
         true
     }
 

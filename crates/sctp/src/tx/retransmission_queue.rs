@@ -194,8 +194,7 @@ impl RetransmissionQueue {
     /// How many bytes of new data may be sent now (one chunk may overshoot
     /// cwnd, as §6.1 rule B allows; a zero peer window still admits one
     /// probing chunk when nothing is in flight, rule A).
-    pub fn new_data_allowance(&self, now: Instant) -> u64 {
-        let _ = now;
+    pub fn new_data_allowance(&self) -> u64 {
         if !self.cwnd_allows() {
             return 0;
         }
@@ -285,7 +284,7 @@ mod tests {
 
     fn fill(q: &mut RetransmissionQueue, now: Instant) -> usize {
         let mut n = 0;
-        while q.new_data_allowance(now) >= 1116 {
+        while q.new_data_allowance() >= 1116 {
             q.send_new(
                 now,
                 chunk(),
@@ -335,7 +334,7 @@ mod tests {
         // Peer's buffer is full: window 0 while data is outstanding.
         q.handle_sack(t0, &sack(2, 0, &[])).unwrap();
         assert_eq!(
-            q.new_data_allowance(t0),
+            q.new_data_allowance(),
             u64::MAX,
             "nothing outstanding: one probe allowed"
         );
@@ -346,7 +345,7 @@ mod tests {
             MessageId::for_test(9),
             ChunkLimits::default(),
         );
-        assert_eq!(q.new_data_allowance(t0), 0);
+        assert_eq!(q.new_data_allowance(), 0);
     }
 
     #[test]
