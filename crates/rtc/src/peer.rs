@@ -177,7 +177,12 @@ pub struct Peer {
     early_addresses: Vec<(String, SocketAddr)>,
     early_end_of_addresses: bool,
     dtls: Option<DtlsTransport>,
+    /// Our DTLS side, once DTLS exists.
+    dtls_side: Option<DtlsSide>,
     early_dtls: VecDeque<Bytes>,
+    /// SCTP packets that arrived over DTLS before the association existed
+    /// (ORTC: the peer started SCTP first), bounded.
+    early_sctp: VecDeque<Bytes>,
     dtls_connected: bool,
     /// The peer sent close_notify: nothing more goes into DTLS.
     dtls_closed: bool,
@@ -213,7 +218,9 @@ impl Peer {
             early_addresses: Vec::new(),
             early_end_of_addresses: false,
             dtls: None,
+            dtls_side: None,
             early_dtls: VecDeque::new(),
+            early_sctp: VecDeque::new(),
             dtls_connected: false,
             dtls_closed: false,
             final_transmits: VecDeque::new(),
@@ -442,65 +449,221 @@ impl Peer {
         let (Some(side), Some(remote)) = (self.jsep.dtls_side(), self.remote.as_ref()) else {
             return;
         };
-        if self.dtls.is_none() {
-            let mut config = self.config.dtls.clone();
-            config.role = match side {
-                DtlsSide::Client => DtlsRole::Client,
-                DtlsSide::Server => DtlsRole::Server,
-            };
-            config.remote_fingerprints = dtls_fingerprints(remote);
-            match DtlsTransport::new(now, &self.certificate, config) {
-                Ok(mut dtls) => {
-                    for d in self.early_dtls.drain(..) {
-                        dtls.handle_input(now, &d);
-                    }
-                    self.dtls = Some(dtls);
-                }
-                Err(e) => self.events.push_back(PeerEvent::ChannelError {
-                    channel: None,
-                    reason: format!("DTLS: {e}"),
-                }),
-            }
+        let fingerprints = dtls_fingerprints(remote);
+        let (port, max) = (remote.sctp_port, remote.max_message_size);
+        self.start_dtls(now, side, fingerprints);
+        self.start_sctp(now, side, None, port, max);
+    }
+
+    /// Creates the DTLS transport (once).
+    fn start_dtls(&mut self, now: Instant, side: DtlsSide, fingerprints: Vec<Fingerprint>) {
+        if self.dtls.is_some() {
+            return;
         }
-        if self.channels.is_none() {
-            let mut sctp = self.config.sctp.clone();
-            sctp.seed = self.rng.random();
-            sctp.remote_port = remote.sctp_port;
-            // An SCTP packet must fit in one DTLS record.
-            if let Some(dtls) = &self.dtls {
-                sctp.mtu = sctp.mtu.min(dtls.max_application_data());
+        let mut config = self.config.dtls.clone();
+        config.role = match side {
+            DtlsSide::Client => DtlsRole::Client,
+            DtlsSide::Server => DtlsRole::Server,
+        };
+        config.remote_fingerprints = fingerprints;
+        match DtlsTransport::new(now, &self.certificate, config) {
+            Ok(mut dtls) => {
+                for d in self.early_dtls.drain(..) {
+                    dtls.handle_input(now, &d);
+                }
+                self.dtls_side = Some(side);
+                self.dtls = Some(dtls);
             }
-            let role = match side {
-                DtlsSide::Client => DcRole::Client,
-                DtlsSide::Server => DcRole::Server,
-            };
-            match DataChannels::new(now, sctp, role, remote.max_message_size) {
-                Ok(mut dc) => {
-                    for (handle, ch) in &mut self.handles {
-                        if ch.id.is_none() {
-                            match dc.create_channel(now, ch.config.clone()) {
-                                Ok(id) => {
-                                    ch.id = Some(id);
-                                    self.by_id.insert(id.0, *handle);
-                                    if ch.low_threshold != 0 {
-                                        dc.set_buffered_amount_low_threshold(id, ch.low_threshold);
-                                    }
+            Err(e) => self.events.push_back(PeerEvent::ChannelError {
+                channel: None,
+                reason: format!("DTLS: {e}"),
+            }),
+        }
+    }
+
+    /// Creates the SCTP association and the data channels (once), on our
+    /// `local_port` (the configured one when `None`).
+    fn start_sctp(
+        &mut self,
+        now: Instant,
+        side: DtlsSide,
+        local_port: Option<u16>,
+        remote_port: u16,
+        remote_max_message_size: usize,
+    ) {
+        if self.channels.is_some() {
+            return;
+        }
+        let mut sctp = self.config.sctp.clone();
+        sctp.seed = self.rng.random();
+        sctp.remote_port = remote_port;
+        if let Some(port) = local_port {
+            sctp.local_port = port;
+        }
+        // An SCTP packet must fit in one DTLS record.
+        if let Some(dtls) = &self.dtls {
+            sctp.mtu = sctp.mtu.min(dtls.max_application_data());
+        }
+        let role = match side {
+            DtlsSide::Client => DcRole::Client,
+            DtlsSide::Server => DcRole::Server,
+        };
+        match DataChannels::new(now, sctp, role, remote_max_message_size) {
+            Ok(mut dc) => {
+                for (handle, ch) in &mut self.handles {
+                    if ch.id.is_none() {
+                        match dc.create_channel(now, ch.config.clone()) {
+                            Ok(id) => {
+                                ch.id = Some(id);
+                                self.by_id.insert(id.0, *handle);
+                                if ch.low_threshold != 0 {
+                                    dc.set_buffered_amount_low_threshold(id, ch.low_threshold);
                                 }
-                                Err(e) => self.events.push_back(PeerEvent::ChannelError {
-                                    channel: Some(*handle),
-                                    reason: e.to_string(),
-                                }),
                             }
+                            Err(e) => self.events.push_back(PeerEvent::ChannelError {
+                                channel: Some(*handle),
+                                reason: e.to_string(),
+                            }),
                         }
                     }
-                    self.channels = Some(dc);
                 }
-                Err(e) => self.events.push_back(PeerEvent::ChannelError {
-                    channel: None,
-                    reason: format!("SCTP options: {e}"),
-                }),
+                // DTLS may be up already (ORTC starts the layers one by one).
+                if self.dtls_connected {
+                    dc.connect(now);
+                    for packet in self.early_sctp.drain(..) {
+                        dc.handle_input(now, packet);
+                    }
+                }
+                self.channels = Some(dc);
             }
+            Err(e) => self.events.push_back(PeerEvent::ChannelError {
+                channel: None,
+                reason: format!("SCTP options: {e}"),
+            }),
         }
+    }
+
+    /// ORTC (no SDP): creates the ICE agent now, controlled until
+    /// [`ortc_start_ice`](Self::ortc_start_ice) says otherwise, so that
+    /// the local credentials and candidates exist before the remote's
+    /// parameters are known (`RTCIceGatherer`).
+    pub fn ortc_gather(&mut self) -> Result<(), PeerError> {
+        self.check_open()?;
+        self.ensure_ice(false);
+        Ok(())
+    }
+
+    /// Our ICE username fragment and password, once the agent exists.
+    pub fn local_ice_credentials(&self) -> Option<(String, String)> {
+        self.ice.as_ref().map(|ice| {
+            let c = ice.local_credentials();
+            (c.ufrag.clone(), c.pwd.clone())
+        })
+    }
+
+    /// Our candidates so far (attribute values with `candidate:`).
+    pub fn local_candidates(&self) -> &[String] {
+        &self.local_candidates
+    }
+
+    /// The certificate in use.
+    pub fn certificate(&self) -> &Certificate {
+        &self.certificate
+    }
+
+    /// ORTC: replaces the certificate; only before DTLS started.
+    pub fn set_certificate(&mut self, certificate: Certificate) -> Result<(), PeerError> {
+        self.check_open()?;
+        if self.dtls.is_some() {
+            return Err(PeerError::Transport(
+                "the DTLS transport has started: its certificate is fixed".into(),
+            ));
+        }
+        self.certificate = certificate;
+        Ok(())
+    }
+
+    /// ORTC (`RTCIceTransport.start`): our role and the remote's ICE
+    /// parameters; checks start with the remote candidates given so far
+    /// ([`add_ice_candidate`](Self::add_ice_candidate)).
+    pub fn ortc_start_ice(
+        &mut self,
+        controlling: bool,
+        remote_ufrag: &str,
+        remote_pwd: &str,
+        remote_lite: bool,
+    ) -> Result<(), PeerError> {
+        self.check_open()?;
+        self.ensure_ice(controlling);
+        let Some(ice) = &mut self.ice else {
+            return Err(PeerError::Transport("no ICE agent".into()));
+        };
+        if ice.remote_credentials().is_some() {
+            return Err(PeerError::Transport("ICE has started already".into()));
+        }
+        ice.set_remote_credentials(remote_ufrag, remote_pwd)
+            .map_err(|e| PeerError::Transport(format!("ICE parameters: {e}")))?;
+        ice.set_controlling(controlling);
+        ice.set_remote_ice_lite(remote_lite);
+        for c in self.pending_remote_candidates.drain(..) {
+            let _ = ice.add_remote_candidate(c);
+        }
+        self.pump(None);
+        Ok(())
+    }
+
+    /// Whether ICE controls (the offerer, or the ORTC role).
+    pub fn is_ice_controlling(&self) -> Option<bool> {
+        self.ice.as_ref().map(IceAgent::is_controlling)
+    }
+
+    /// ORTC (`RTCDtlsTransport.start`): our DTLS side and the
+    /// fingerprints the peer's certificate must match.
+    pub fn ortc_start_dtls(
+        &mut self,
+        now: Instant,
+        side: DtlsSide,
+        remote_fingerprints: Vec<Fingerprint>,
+    ) -> Result<(), PeerError> {
+        self.check_open()?;
+        if remote_fingerprints.is_empty() {
+            return Err(PeerError::Transport("no remote fingerprint".into()));
+        }
+        if self.dtls.is_some() {
+            return Err(PeerError::Transport("DTLS has started already".into()));
+        }
+        self.start_dtls(now, side, remote_fingerprints);
+        self.pump(Some(now));
+        Ok(())
+    }
+
+    /// ORTC (`RTCSctpTransport.start`): the SCTP ports and the peer's
+    /// largest message. DTLS must have been started.
+    pub fn ortc_start_sctp(
+        &mut self,
+        now: Instant,
+        local_port: u16,
+        remote_port: u16,
+        remote_max_message_size: usize,
+    ) -> Result<(), PeerError> {
+        self.check_open()?;
+        let Some(side) = self.dtls_side else {
+            return Err(PeerError::Transport(
+                "start the DTLS transport before SCTP".into(),
+            ));
+        };
+        if self.channels.is_some() {
+            return Err(PeerError::Transport("SCTP has started already".into()));
+        }
+        self.start_sctp(
+            now,
+            side,
+            Some(local_port),
+            remote_port,
+            remote_max_message_size,
+        );
+        self.pump(Some(now));
+        Ok(())
     }
 
     /// W3C `createDataChannel`. The channel opens once the connection is up.
@@ -849,11 +1012,14 @@ impl Peer {
                             dc.connect(now);
                         }
                     }
-                    DtlsEvent::ApplicationData(data) => {
-                        if let Some(dc) = &mut self.channels {
-                            dc.handle_input(now, data);
+                    DtlsEvent::ApplicationData(data) => match &mut self.channels {
+                        Some(dc) => dc.handle_input(now, data),
+                        None => {
+                            if self.early_sctp.len() < MAX_EARLY_DTLS {
+                                self.early_sctp.push_back(data);
+                            }
                         }
-                    }
+                    },
                     DtlsEvent::Closed => {
                         // The peer closed (close_notify): its association is
                         // gone with it, so every channel closes now rather
