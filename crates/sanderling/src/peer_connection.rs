@@ -146,13 +146,13 @@ impl PeerConnection {
         Ok(Self { conn })
     }
 
-    fn shared(&self) -> &Shared {
+    pub(crate) fn shared(&self) -> &Shared {
         &self.conn.0
     }
 
     /// Runs a user call under the lock, then dispatches what it produced
     /// and wakes the driver to flush its output.
-    fn call<T>(
+    pub(crate) fn call<T>(
         &self,
         f: impl FnOnce(&mut crate::shared::State) -> Result<T, Error>,
     ) -> Result<T, Error> {

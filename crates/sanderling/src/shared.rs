@@ -58,6 +58,7 @@ impl Shared {
                 local_mid: None,
                 local_candidates: Vec::new(),
                 gathering_done: false,
+                ortc: OrtcStarted::default(),
                 window_update: false,
                 dirty: Vec::new(),
                 events_pushed: false,
@@ -179,6 +180,14 @@ impl ChannelEntry {
     }
 }
 
+/// The ORTC layers started on a chain.
+#[derive(Debug, Default)]
+pub(crate) struct OrtcStarted {
+    pub(crate) ice: bool,
+    pub(crate) dtls: bool,
+    pub(crate) sctp: bool,
+}
+
 /// A connection event as queued: a channel is queued by handle and becomes
 /// a `DataChannel` when the application takes it.
 #[derive(Debug)]
@@ -204,6 +213,8 @@ pub(crate) struct State {
     /// `localDescription` shows them (W3C).
     pub(crate) local_candidates: Vec<String>,
     pub(crate) gathering_done: bool,
+    /// Which ORTC layers have started.
+    pub(crate) ortc: OrtcStarted,
     /// The application read enough for an SCTP window update: the driver
     /// should run.
     pub(crate) window_update: bool,
