@@ -21,6 +21,7 @@ use sanderling_dtls::demux::{PacketKind, classify};
 use sanderling_dtls::{
     Certificate, DtlsConfig, DtlsEvent, DtlsRole, DtlsTransport, Fingerprint, HashAlgorithm,
 };
+use sanderling_ice::turn::{TurnClient, TurnConfig, TurnEvent};
 use sanderling_ice::{
     Candidate as IceCandidate, ConnectionState as IceState, GatheringState, IceAgent, IceConfig,
     IceEvent,
@@ -166,6 +167,24 @@ struct Channel {
     low_threshold: usize,
 }
 
+/// A TURN allocation giving the agent a relayed candidate.
+#[derive(Debug)]
+struct Relay {
+    client: TurnClient,
+    /// Our socket that talks to the server.
+    local: SocketAddr,
+    relayed: Option<SocketAddr>,
+    mapped: Option<SocketAddr>,
+    failed: bool,
+    /// The agent was told gathering waits for this server.
+    announced: bool,
+    /// The agent was told the outcome.
+    settled: bool,
+}
+
+/// Most TURN servers used at once.
+const MAX_RELAYS: usize = 8;
+
 /// One peer connection, sans-IO.
 #[derive(Debug)]
 pub struct Peer {
@@ -190,6 +209,8 @@ pub struct Peer {
     /// ABORT and close_notify), with the path it goes on.
     final_transmits: VecDeque<Transmit>,
     channels: Option<DataChannels>,
+    /// TURN allocations (relayed candidates).
+    relays: Vec<Relay>,
     handles: BTreeMap<ChannelHandle, Channel>,
     /// Stream id to handle, for every channel that has an id: a message
     /// finds its channel in O(log n).
@@ -225,6 +246,7 @@ impl Peer {
             dtls_closed: false,
             final_transmits: VecDeque::new(),
             channels: None,
+            relays: Vec::new(),
             handles: BTreeMap::new(),
             by_id: BTreeMap::new(),
             next_handle: 1,
@@ -308,7 +330,121 @@ impl Peer {
             ice.end_of_local_addresses();
         }
         self.ice = Some(ice);
+        self.sync_relays();
         self.pump(None);
+    }
+
+    /// Uses a TURN server for a relayed candidate: `local` is our socket
+    /// that reaches it (the driver sends what comes out of
+    /// [`poll_transmit`](Self::poll_transmit) with `remote == config.server`
+    /// from there, and feeds the server's datagrams to
+    /// [`handle_input`](Self::handle_input)). UDP only for now. The
+    /// allocation starts at once; gathering waits for it.
+    pub fn add_turn_server(
+        &mut self,
+        now: Instant,
+        local: SocketAddr,
+        mut config: TurnConfig,
+    ) -> Result<(), PeerError> {
+        self.check_open()?;
+        if self.relays.len() >= MAX_RELAYS {
+            return Err(PeerError::Transport("too many TURN servers".into()));
+        }
+        if self
+            .relays
+            .iter()
+            .any(|r| r.client.server() == config.server)
+        {
+            return Ok(());
+        }
+        config.seed = self.rng.random();
+        let client =
+            TurnClient::new(now, config).map_err(|e| PeerError::Transport(format!("TURN: {e}")))?;
+        self.relays.push(Relay {
+            client,
+            local,
+            relayed: None,
+            mapped: None,
+            failed: false,
+            announced: false,
+            settled: false,
+        });
+        self.sync_relays();
+        self.pump(None);
+        Ok(())
+    }
+
+    /// The relayed addresses of the TURN allocations made so far.
+    pub fn relayed_addresses(&self) -> Vec<SocketAddr> {
+        self.relays.iter().filter_map(|r| r.relayed).collect()
+    }
+
+    /// Tells the agent what the relays have become.
+    fn sync_relays(&mut self) {
+        let Some(ice) = &mut self.ice else {
+            return;
+        };
+        for r in &mut self.relays {
+            let server = r.client.server();
+            if !r.announced {
+                ice.start_relay_gathering(server);
+                r.announced = true;
+            }
+            if !r.settled {
+                if let Some(relayed) = r.relayed {
+                    let _ = ice.add_relayed_candidate(server, relayed, r.mapped);
+                    r.settled = true;
+                } else if r.failed {
+                    ice.relay_gathering_failed(server);
+                    r.settled = true;
+                }
+            }
+        }
+    }
+
+    /// Takes the TURN clients' events; returns the peers' data to handle as
+    /// if it had arrived on the relayed address.
+    fn drain_relays(&mut self) -> Vec<(SocketAddr, SocketAddr, Bytes)> {
+        let mut data = Vec::new();
+        for r in &mut self.relays {
+            while let Some(e) = r.client.poll_event() {
+                match e {
+                    TurnEvent::Allocated {
+                        relayed, mapped, ..
+                    } => {
+                        r.relayed = Some(relayed);
+                        r.mapped = mapped;
+                    }
+                    TurnEvent::Data { peer, data: d } => {
+                        if let Some(relayed) = r.relayed {
+                            data.push((relayed, peer, d));
+                        }
+                    }
+                    TurnEvent::Failed(e) => {
+                        r.failed = true;
+                        self.events.push_back(PeerEvent::ChannelError {
+                            channel: None,
+                            reason: format!("TURN server {}: {e}", r.client.server()),
+                        });
+                    }
+                    _ => {}
+                }
+            }
+        }
+        self.sync_relays();
+        data
+    }
+
+    /// Sends a datagram from a relayed address through its allocation.
+    /// Returns it back if `local` is not relayed.
+    fn relay_send(&mut self, now: Instant, t: Transmit) -> Option<Transmit> {
+        match self.relays.iter_mut().find(|r| r.relayed == Some(t.local)) {
+            Some(r) => {
+                let _ = r.client.send_to(now, t.remote, t.payload);
+                None
+            }
+            None => Some(t),
+        }
     }
 
     fn local_parameters(&self) -> LocalParameters {
@@ -810,16 +946,34 @@ impl Peer {
         // The ABORT goes into DTLS; the channels' Closed events come out.
         self.pump(Some(now));
         let path = self.selected_pair();
+        let mut last = Vec::new();
         if let Some(dtls) = &mut self.dtls {
             dtls.close();
             while let Some(payload) = dtls.poll_transmit(now) {
                 if let Some((local, remote)) = path {
-                    self.final_transmits.push_back(Transmit {
+                    last.push(Transmit {
                         local,
                         remote,
                         payload,
                     });
                 }
+            }
+        }
+        for t in last {
+            if let Some(t) = self.relay_send(now, t) {
+                self.final_transmits.push_back(t);
+            }
+        }
+        // Through a relay, the last datagrams go first, then the
+        // allocation is deleted.
+        for r in &mut self.relays {
+            r.client.close(now);
+            while let Some(payload) = r.client.poll_transmit(now) {
+                self.final_transmits.push_back(Transmit {
+                    local: r.local,
+                    remote: r.client.server(),
+                    payload,
+                });
             }
         }
         // Channels that never reached the transport close too.
@@ -855,6 +1009,18 @@ impl Peer {
         if self.state == ConnectionState::Closed {
             return;
         }
+        if let Some(r) = self
+            .relays
+            .iter_mut()
+            .find(|r| r.local == local && r.client.server() == remote)
+        {
+            r.client.handle_input(now, payload);
+            for (relayed, peer, data) in self.drain_relays() {
+                self.handle_input(now, relayed, peer, data);
+            }
+            self.pump(Some(now));
+            return;
+        }
         match classify(&payload) {
             PacketKind::Stun => {
                 if let Some(ice) = &mut self.ice {
@@ -885,20 +1051,38 @@ impl Peer {
         if let Some(t) = self.final_transmits.pop_front() {
             return Some(t);
         }
-        if let Some(t) = self.ice.as_mut().and_then(|ice| ice.poll_transmit(now)) {
-            return Some(t);
+        while let Some(t) = self.ice.as_mut().and_then(|ice| ice.poll_transmit(now)) {
+            if let Some(t) = self.relay_send(now, t) {
+                return Some(t);
+            }
         }
         self.pump(Some(now));
-        let (local, remote) = self.selected_pair()?;
-        let payload = self.dtls.as_mut()?.poll_transmit(now)?;
-        if let Some(ice) = &mut self.ice {
-            ice.record_data_sent(now, payload.len());
+        if let Some((local, remote)) = self.selected_pair() {
+            while let Some(payload) = self.dtls.as_mut().and_then(|d| d.poll_transmit(now)) {
+                if let Some(ice) = &mut self.ice {
+                    ice.record_data_sent(now, payload.len());
+                }
+                let t = Transmit {
+                    local,
+                    remote,
+                    payload,
+                };
+                if let Some(t) = self.relay_send(now, t) {
+                    return Some(t);
+                }
+            }
         }
-        Some(Transmit {
-            local,
-            remote,
-            payload,
-        })
+        // What the TURN clients send to their servers (ours and relayed).
+        for r in &mut self.relays {
+            if let Some(payload) = r.client.poll_transmit(now) {
+                return Some(Transmit {
+                    local: r.local,
+                    remote: r.client.server(),
+                    payload,
+                });
+            }
+        }
+        None
     }
 
     /// The next event.
@@ -912,6 +1096,10 @@ impl Peer {
             self.ice.as_ref().and_then(IceAgent::poll_timeout),
             self.dtls.as_ref().and_then(DtlsTransport::poll_timeout),
             self.channels.as_ref().and_then(DataChannels::poll_timeout),
+            self.relays
+                .iter()
+                .filter_map(|r| r.client.poll_timeout())
+                .min(),
         ]
         .into_iter()
         .flatten()
@@ -928,6 +1116,18 @@ impl Peer {
         }
         if let Some(dc) = &mut self.channels {
             dc.handle_timeout(now);
+        }
+        let mut due = false;
+        for r in &mut self.relays {
+            if r.client.poll_timeout().is_some_and(|t| t <= now) {
+                r.client.handle_timeout(now);
+                due = true;
+            }
+        }
+        if due {
+            for (relayed, peer, data) in self.drain_relays() {
+                self.handle_input(now, relayed, peer, data);
+            }
         }
         self.pump(Some(now));
     }
