@@ -51,7 +51,6 @@ impl Shared {
             state: Mutex::new(State {
                 peer,
                 closed: false,
-                driver_done: false,
                 events: VecDeque::new(),
                 channels: HashMap::new(),
                 gathering: GatheringState::New,
@@ -202,8 +201,6 @@ pub(crate) struct State {
     pub(crate) peer: Peer,
     /// `close()` was called or the last handle dropped.
     pub(crate) closed: bool,
-    /// The driver has stopped.
-    pub(crate) driver_done: bool,
     pub(crate) events: VecDeque<QueuedEvent>,
     pub(crate) channels: HashMap<ChannelHandle, ChannelEntry>,
     pub(crate) gathering: GatheringState,
