@@ -84,8 +84,10 @@ fn os_seed() -> Result<[u8; 32], Error> {
 
 impl PeerConnection {
     /// A new connection: checks `config`, binds one UDP socket per usable
-    /// local address (reported to ICE as host candidates) and spawns the
-    /// driver on the current tokio runtime.
+    /// local address (reported to ICE as host candidates), starts the TURN
+    /// allocations and spawns the driver on the current tokio runtime. ICE
+    /// server host names are resolved here, blocking (IP addresses need no
+    /// lookup).
     ///
     /// Errors: `SyntaxError` / `InvalidAccessError` for bad ICE servers,
     /// `NotSupportedError` for the relay-only policy without a TURN server
