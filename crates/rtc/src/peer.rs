@@ -176,16 +176,6 @@ pub enum PeerError {
     Transport(String),
 }
 
-/// One TURN allocation: the client, the host socket it talks from, and the
-/// relayed address once allocated.
-#[derive(Debug)]
-struct Relay {
-    client: TurnClient,
-    server: SocketAddr,
-    local: SocketAddr,
-    relayed: Option<SocketAddr>,
-}
-
 #[derive(Debug)]
 struct Channel {
     config: ChannelConfig,
@@ -194,6 +184,24 @@ struct Channel {
     /// before the channel has a stream id is applied when it gets one.
     low_threshold: usize,
 }
+
+/// A TURN allocation giving the agent a relayed candidate.
+#[derive(Debug)]
+struct Relay {
+    client: TurnClient,
+    /// Our socket that talks to the server.
+    local: SocketAddr,
+    relayed: Option<SocketAddr>,
+    mapped: Option<SocketAddr>,
+    failed: bool,
+    /// The agent was told gathering waits for this server.
+    announced: bool,
+    /// The agent was told the outcome.
+    settled: bool,
+}
+
+/// Most TURN servers used at once.
+const MAX_RELAYS: usize = 8;
 
 /// One peer connection, sans-IO.
 #[derive(Debug)]
@@ -205,15 +213,21 @@ pub struct Peer {
     ice: Option<IceAgent>,
     early_addresses: Vec<(String, SocketAddr)>,
     host_addresses: Vec<SocketAddr>,
-    turns: Vec<Relay>,
     turns_started: bool,
     early_end_of_addresses: bool,
     dtls: Option<DtlsTransport>,
+    /// Our DTLS side, once DTLS exists.
+    dtls_side: Option<DtlsSide>,
     early_dtls: VecDeque<Bytes>,
+    /// SCTP packets that arrived over DTLS before the association existed
+    /// (ORTC: the peer started SCTP first), bounded.
+    early_sctp: VecDeque<Bytes>,
     dtls_connected: bool,
     /// The DTLS transport closed (the peer's close_notify) or failed.
     dtls_closed: bool,
     channels: Option<DataChannels>,
+    /// TURN allocations (relayed candidates).
+    relays: Vec<Relay>,
     handles: BTreeMap<ChannelHandle, Channel>,
     /// Stream id to handle, for every channel that has an id: a message
     /// finds its channel in O(log n).
@@ -245,14 +259,16 @@ impl Peer {
             ice: None,
             early_addresses: Vec::new(),
             host_addresses: Vec::new(),
-            turns: Vec::new(),
             turns_started: false,
             early_end_of_addresses: false,
             dtls: None,
+            dtls_side: None,
             early_dtls: VecDeque::new(),
+            early_sctp: VecDeque::new(),
             dtls_connected: false,
             dtls_closed: false,
             channels: None,
+            relays: Vec::new(),
             handles: BTreeMap::new(),
             by_id: BTreeMap::new(),
             next_handle: 1,
@@ -349,7 +365,121 @@ impl Peer {
             ice.end_of_local_addresses();
         }
         self.ice = Some(ice);
+        self.sync_relays();
         self.pump(None);
+    }
+
+    /// Uses a TURN server for a relayed candidate: `local` is our socket
+    /// that reaches it (the driver sends what comes out of
+    /// [`poll_transmit`](Self::poll_transmit) with `remote == config.server`
+    /// from there, and feeds the server's datagrams to
+    /// [`handle_input`](Self::handle_input)). UDP only for now. The
+    /// allocation starts at once; gathering waits for it.
+    pub fn add_turn_server(
+        &mut self,
+        now: Instant,
+        local: SocketAddr,
+        mut config: TurnConfig,
+    ) -> Result<(), PeerError> {
+        self.check_open()?;
+        if self.relays.len() >= MAX_RELAYS {
+            return Err(PeerError::Transport("too many TURN servers".into()));
+        }
+        if self
+            .relays
+            .iter()
+            .any(|r| r.client.server() == config.server)
+        {
+            return Ok(());
+        }
+        config.seed = self.rng.random();
+        let client =
+            TurnClient::new(now, config).map_err(|e| PeerError::Transport(format!("TURN: {e}")))?;
+        self.relays.push(Relay {
+            client,
+            local,
+            relayed: None,
+            mapped: None,
+            failed: false,
+            announced: false,
+            settled: false,
+        });
+        self.sync_relays();
+        self.pump(None);
+        Ok(())
+    }
+
+    /// The relayed addresses of the TURN allocations made so far.
+    pub fn relayed_addresses(&self) -> Vec<SocketAddr> {
+        self.relays.iter().filter_map(|r| r.relayed).collect()
+    }
+
+    /// Tells the agent what the relays have become.
+    fn sync_relays(&mut self) {
+        let Some(ice) = &mut self.ice else {
+            return;
+        };
+        for r in &mut self.relays {
+            let server = r.client.server();
+            if !r.announced {
+                ice.start_relay_gathering(server);
+                r.announced = true;
+            }
+            if !r.settled {
+                if let Some(relayed) = r.relayed {
+                    let _ = ice.add_relayed_candidate(server, relayed, r.mapped);
+                    r.settled = true;
+                } else if r.failed {
+                    ice.relay_gathering_failed(server);
+                    r.settled = true;
+                }
+            }
+        }
+    }
+
+    /// Takes the TURN clients' events; returns the peers' data to handle as
+    /// if it had arrived on the relayed address.
+    fn drain_relays(&mut self) -> Vec<(SocketAddr, SocketAddr, Bytes)> {
+        let mut data = Vec::new();
+        for r in &mut self.relays {
+            while let Some(e) = r.client.poll_event() {
+                match e {
+                    TurnEvent::Allocated {
+                        relayed, mapped, ..
+                    } => {
+                        r.relayed = Some(relayed);
+                        r.mapped = mapped;
+                    }
+                    TurnEvent::Data { peer, data: d } => {
+                        if let Some(relayed) = r.relayed {
+                            data.push((relayed, peer, d));
+                        }
+                    }
+                    TurnEvent::Failed(e) => {
+                        r.failed = true;
+                        self.events.push_back(PeerEvent::ChannelError {
+                            channel: None,
+                            reason: format!("TURN server {}: {e}", r.client.server()),
+                        });
+                    }
+                    _ => {}
+                }
+            }
+        }
+        self.sync_relays();
+        data
+    }
+
+    /// Sends a datagram from a relayed address through its allocation.
+    /// Returns it back if `local` is not relayed.
+    fn relay_send(&mut self, now: Instant, t: Transmit) -> Option<Transmit> {
+        match self.relays.iter_mut().find(|r| r.relayed == Some(t.local)) {
+            Some(r) => {
+                let _ = r.client.send_to(now, t.remote, t.payload);
+                None
+            }
+            None => Some(t),
+        }
     }
 
     fn local_parameters(&self) -> LocalParameters {
@@ -508,65 +638,221 @@ impl Peer {
         let (Some(side), Some(remote)) = (self.jsep.dtls_side(), self.remote.as_ref()) else {
             return;
         };
-        if self.dtls.is_none() {
-            let mut config = self.config.dtls.clone();
-            config.role = match side {
-                DtlsSide::Client => DtlsRole::Client,
-                DtlsSide::Server => DtlsRole::Server,
-            };
-            config.remote_fingerprints = dtls_fingerprints(remote);
-            match DtlsTransport::new(now, &self.certificate, config) {
-                Ok(mut dtls) => {
-                    for d in self.early_dtls.drain(..) {
-                        dtls.handle_input(now, &d);
-                    }
-                    self.dtls = Some(dtls);
-                }
-                Err(e) => self.events.push_back(PeerEvent::ChannelError {
-                    channel: None,
-                    reason: format!("DTLS: {e}"),
-                }),
-            }
+        let fingerprints = dtls_fingerprints(remote);
+        let (port, max) = (remote.sctp_port, remote.max_message_size);
+        self.start_dtls(now, side, fingerprints);
+        self.start_sctp(now, side, None, port, max);
+    }
+
+    /// Creates the DTLS transport (once).
+    fn start_dtls(&mut self, now: Instant, side: DtlsSide, fingerprints: Vec<Fingerprint>) {
+        if self.dtls.is_some() {
+            return;
         }
-        if self.channels.is_none() {
-            let mut sctp = self.config.sctp.clone();
-            sctp.seed = self.rng.random();
-            sctp.remote_port = remote.sctp_port;
-            // An SCTP packet must fit in one DTLS record.
-            if let Some(dtls) = &self.dtls {
-                sctp.mtu = sctp.mtu.min(dtls.max_application_data());
+        let mut config = self.config.dtls.clone();
+        config.role = match side {
+            DtlsSide::Client => DtlsRole::Client,
+            DtlsSide::Server => DtlsRole::Server,
+        };
+        config.remote_fingerprints = fingerprints;
+        match DtlsTransport::new(now, &self.certificate, config) {
+            Ok(mut dtls) => {
+                for d in self.early_dtls.drain(..) {
+                    dtls.handle_input(now, &d);
+                }
+                self.dtls_side = Some(side);
+                self.dtls = Some(dtls);
             }
-            let role = match side {
-                DtlsSide::Client => DcRole::Client,
-                DtlsSide::Server => DcRole::Server,
-            };
-            match DataChannels::new(now, sctp, role, remote.max_message_size) {
-                Ok(mut dc) => {
-                    for (handle, ch) in &mut self.handles {
-                        if ch.id.is_none() {
-                            match dc.create_channel(now, ch.config.clone()) {
-                                Ok(id) => {
-                                    ch.id = Some(id);
-                                    self.by_id.insert(id.0, *handle);
-                                    if ch.low_threshold != 0 {
-                                        dc.set_buffered_amount_low_threshold(id, ch.low_threshold);
-                                    }
+            Err(e) => self.events.push_back(PeerEvent::ChannelError {
+                channel: None,
+                reason: format!("DTLS: {e}"),
+            }),
+        }
+    }
+
+    /// Creates the SCTP association and the data channels (once), on our
+    /// `local_port` (the configured one when `None`).
+    fn start_sctp(
+        &mut self,
+        now: Instant,
+        side: DtlsSide,
+        local_port: Option<u16>,
+        remote_port: u16,
+        remote_max_message_size: usize,
+    ) {
+        if self.channels.is_some() {
+            return;
+        }
+        let mut sctp = self.config.sctp.clone();
+        sctp.seed = self.rng.random();
+        sctp.remote_port = remote_port;
+        if let Some(port) = local_port {
+            sctp.local_port = port;
+        }
+        // An SCTP packet must fit in one DTLS record.
+        if let Some(dtls) = &self.dtls {
+            sctp.mtu = sctp.mtu.min(dtls.max_application_data());
+        }
+        let role = match side {
+            DtlsSide::Client => DcRole::Client,
+            DtlsSide::Server => DcRole::Server,
+        };
+        match DataChannels::new(now, sctp, role, remote_max_message_size) {
+            Ok(mut dc) => {
+                for (handle, ch) in &mut self.handles {
+                    if ch.id.is_none() {
+                        match dc.create_channel(now, ch.config.clone()) {
+                            Ok(id) => {
+                                ch.id = Some(id);
+                                self.by_id.insert(id.0, *handle);
+                                if ch.low_threshold != 0 {
+                                    dc.set_buffered_amount_low_threshold(id, ch.low_threshold);
                                 }
-                                Err(e) => self.events.push_back(PeerEvent::ChannelError {
-                                    channel: Some(*handle),
-                                    reason: e.to_string(),
-                                }),
                             }
+                            Err(e) => self.events.push_back(PeerEvent::ChannelError {
+                                channel: Some(*handle),
+                                reason: e.to_string(),
+                            }),
                         }
                     }
-                    self.channels = Some(dc);
                 }
-                Err(e) => self.events.push_back(PeerEvent::ChannelError {
-                    channel: None,
-                    reason: format!("SCTP options: {e}"),
-                }),
+                // DTLS may be up already (ORTC starts the layers one by one).
+                if self.dtls_connected {
+                    dc.connect(now);
+                    for packet in self.early_sctp.drain(..) {
+                        dc.handle_input(now, packet);
+                    }
+                }
+                self.channels = Some(dc);
             }
+            Err(e) => self.events.push_back(PeerEvent::ChannelError {
+                channel: None,
+                reason: format!("SCTP options: {e}"),
+            }),
         }
+    }
+
+    /// ORTC (no SDP): creates the ICE agent now, controlled until
+    /// [`ortc_start_ice`](Self::ortc_start_ice) says otherwise, so that
+    /// the local credentials and candidates exist before the remote's
+    /// parameters are known (`RTCIceGatherer`).
+    pub fn ortc_gather(&mut self) -> Result<(), PeerError> {
+        self.check_open()?;
+        self.ensure_ice(false);
+        Ok(())
+    }
+
+    /// Our ICE username fragment and password, once the agent exists.
+    pub fn local_ice_credentials(&self) -> Option<(String, String)> {
+        self.ice.as_ref().map(|ice| {
+            let c = ice.local_credentials();
+            (c.ufrag.clone(), c.pwd.clone())
+        })
+    }
+
+    /// Our candidates so far (attribute values with `candidate:`).
+    pub fn local_candidates(&self) -> &[String] {
+        &self.local_candidates
+    }
+
+    /// The certificate in use.
+    pub fn certificate(&self) -> &Certificate {
+        &self.certificate
+    }
+
+    /// ORTC: replaces the certificate; only before DTLS started.
+    pub fn set_certificate(&mut self, certificate: Certificate) -> Result<(), PeerError> {
+        self.check_open()?;
+        if self.dtls.is_some() {
+            return Err(PeerError::Transport(
+                "the DTLS transport has started: its certificate is fixed".into(),
+            ));
+        }
+        self.certificate = certificate;
+        Ok(())
+    }
+
+    /// ORTC (`RTCIceTransport.start`): our role and the remote's ICE
+    /// parameters; checks start with the remote candidates given so far
+    /// ([`add_ice_candidate`](Self::add_ice_candidate)).
+    pub fn ortc_start_ice(
+        &mut self,
+        controlling: bool,
+        remote_ufrag: &str,
+        remote_pwd: &str,
+        remote_lite: bool,
+    ) -> Result<(), PeerError> {
+        self.check_open()?;
+        self.ensure_ice(controlling);
+        let Some(ice) = &mut self.ice else {
+            return Err(PeerError::Transport("no ICE agent".into()));
+        };
+        if ice.remote_credentials().is_some() {
+            return Err(PeerError::Transport("ICE has started already".into()));
+        }
+        ice.set_remote_credentials(remote_ufrag, remote_pwd)
+            .map_err(|e| PeerError::Transport(format!("ICE parameters: {e}")))?;
+        ice.set_controlling(controlling);
+        ice.set_remote_ice_lite(remote_lite);
+        for c in self.pending_remote_candidates.drain(..) {
+            let _ = ice.add_remote_candidate(c);
+        }
+        self.pump(None);
+        Ok(())
+    }
+
+    /// Whether ICE controls (the offerer, or the ORTC role).
+    pub fn is_ice_controlling(&self) -> Option<bool> {
+        self.ice.as_ref().map(IceAgent::is_controlling)
+    }
+
+    /// ORTC (`RTCDtlsTransport.start`): our DTLS side and the
+    /// fingerprints the peer's certificate must match.
+    pub fn ortc_start_dtls(
+        &mut self,
+        now: Instant,
+        side: DtlsSide,
+        remote_fingerprints: Vec<Fingerprint>,
+    ) -> Result<(), PeerError> {
+        self.check_open()?;
+        if remote_fingerprints.is_empty() {
+            return Err(PeerError::Transport("no remote fingerprint".into()));
+        }
+        if self.dtls.is_some() {
+            return Err(PeerError::Transport("DTLS has started already".into()));
+        }
+        self.start_dtls(now, side, remote_fingerprints);
+        self.pump(Some(now));
+        Ok(())
+    }
+
+    /// ORTC (`RTCSctpTransport.start`): the SCTP ports and the peer's
+    /// largest message. DTLS must have been started.
+    pub fn ortc_start_sctp(
+        &mut self,
+        now: Instant,
+        local_port: u16,
+        remote_port: u16,
+        remote_max_message_size: usize,
+    ) -> Result<(), PeerError> {
+        self.check_open()?;
+        let Some(side) = self.dtls_side else {
+            return Err(PeerError::Transport(
+                "start the DTLS transport before SCTP".into(),
+            ));
+        };
+        if self.channels.is_some() {
+            return Err(PeerError::Transport("SCTP has started already".into()));
+        }
+        self.start_sctp(
+            now,
+            side,
+            Some(local_port),
+            remote_port,
+            remote_max_message_size,
+        );
+        self.pump(Some(now));
+        Ok(())
     }
 
     /// W3C `createDataChannel`. The channel opens once the connection is up.
@@ -713,6 +999,7 @@ impl Peer {
             return;
         }
         let pair = self.selected_pair();
+        let mut last = Vec::new();
         if let (Some(now), Some(dtls)) = (self.last_now, &mut self.dtls) {
             if let Some(dc) = &mut self.channels {
                 dc.abort(now, "peer connection closed");
@@ -725,15 +1012,43 @@ impl Peer {
             }
             dtls.close();
             while let Some(payload) = dtls.poll_transmit(now) {
-                if let Some((local, remote)) = pair
-                    && self.closing_transmits.len() < MAX_CLOSING_TRANSMITS
-                {
-                    self.closing_transmits.push_back(Transmit {
+                if let Some((local, remote)) = pair {
+                    last.push(Transmit {
                         local,
                         remote,
                         payload,
                     });
                 }
+            }
+        }
+        if let Some(now) = self.last_now {
+            for t in last {
+                if let Some(t) = self.relay_send(now, t) {
+                    self.push_closing(t);
+                }
+            }
+            // Through a relay the last datagrams go first, then each
+            // allocation is deleted (a zero-lifetime Refresh).
+            let mut to_server = Vec::new();
+            for r in &mut self.relays {
+                while let Some(payload) = r.client.poll_transmit(now) {
+                    to_server.push(Transmit {
+                        local: r.local,
+                        remote: r.client.server(),
+                        payload,
+                    });
+                }
+                r.client.close(now);
+                while let Some(payload) = r.client.poll_transmit(now) {
+                    to_server.push(Transmit {
+                        local: r.local,
+                        remote: r.client.server(),
+                        payload,
+                    });
+                }
+            }
+            for t in to_server {
+                self.push_closing(t);
             }
         }
         // Every channel now reads as closed (`channel_state`); as W3C says,
@@ -743,6 +1058,12 @@ impl Peer {
         }
         self.jsep.close();
         self.set_state(ConnectionState::Closed);
+    }
+
+    fn push_closing(&mut self, t: Transmit) {
+        if self.closing_transmits.len() < MAX_CLOSING_TRANSMITS {
+            self.closing_transmits.push_back(t);
+        }
     }
 
     fn check_open(&self) -> Result<(), PeerError> {
@@ -764,27 +1085,18 @@ impl Peer {
         if self.state == ConnectionState::Closed {
             return;
         }
-        if let Some(relay) = self
-            .turns
+        if let Some(r) = self
+            .relays
             .iter_mut()
-            .find(|r| r.server == remote && r.local == local)
+            .find(|r| r.local == local && r.client.server() == remote)
         {
-            relay.client.handle_input(now, payload);
+            r.client.handle_input(now, payload);
+            for (relayed, peer, data) in self.drain_relays() {
+                self.handle_input(now, relayed, peer, data);
+            }
             self.pump(Some(now));
             return;
         }
-        self.route_datagram(now, local, remote, payload);
-        self.pump(Some(now));
-    }
-
-    /// A datagram on the data path, arrived directly or through a relay.
-    fn route_datagram(
-        &mut self,
-        now: Instant,
-        local: SocketAddr,
-        remote: SocketAddr,
-        payload: Bytes,
-    ) {
         match classify(&payload) {
             PacketKind::Stun => {
                 if let Some(ice) = &mut self.ice {
@@ -809,16 +1121,12 @@ impl Peer {
         }
     }
 
-    fn relay_index(&self, local: SocketAddr) -> Option<usize> {
-        self.turns.iter().position(|r| r.relayed == Some(local))
-    }
-
-    /// Starts an allocation on every TURN server once ICE exists.
+    /// Starts an allocation on every configured TURN server, from our
+    /// host socket of the server's address family, once ICE exists.
     fn start_relays(&mut self, now: Instant) {
-        if self.turns_started || self.config.turn_servers.is_empty() {
+        if self.turns_started || self.config.turn_servers.is_empty() || self.ice.is_none() {
             return;
         }
-        let Some(ice) = &mut self.ice else { return };
         self.turns_started = true;
         for server in self.config.turn_servers.clone() {
             let Some(&local) = self
@@ -833,58 +1141,13 @@ impl Peer {
                 TurnTransport::Udp,
                 server.username,
                 server.password,
-                self.rng.random(),
+                [0; 32],
             );
-            match TurnClient::new(now, config) {
-                Ok(client) => {
-                    ice.start_relay_gathering(server.address);
-                    self.turns.push(Relay {
-                        client,
-                        server: server.address,
-                        local,
-                        relayed: None,
-                    });
-                }
-                Err(e) => self.events.push_back(PeerEvent::ChannelError {
+            if let Err(e) = self.add_turn_server(now, local, config) {
+                self.events.push_back(PeerEvent::ChannelError {
                     channel: None,
                     reason: format!("TURN {}: {e}", server.address),
-                }),
-            }
-        }
-    }
-
-    /// Handles what the TURN clients report.
-    fn pump_relays(&mut self, now: Instant) {
-        for i in 0..self.turns.len() {
-            while let Some(e) = self.turns[i].client.poll_event() {
-                let server = self.turns[i].server;
-                match e {
-                    TurnEvent::Allocated {
-                        relayed, mapped, ..
-                    } => {
-                        self.turns[i].relayed = Some(relayed);
-                        if let Some(ice) = &mut self.ice {
-                            let _ = ice.add_relayed_candidate(server, relayed, mapped);
-                        }
-                    }
-                    TurnEvent::Data { peer, data } => {
-                        if let Some(relayed) = self.turns[i].relayed {
-                            self.route_datagram(now, relayed, peer, data);
-                        }
-                    }
-                    TurnEvent::Failed(e) => {
-                        if let Some(ice) = &mut self.ice
-                            && self.turns[i].relayed.is_none()
-                        {
-                            ice.relay_gathering_failed(server);
-                        }
-                        self.events.push_back(PeerEvent::ChannelError {
-                            channel: None,
-                            reason: format!("TURN {server}: {e}"),
-                        });
-                    }
-                    _ => {}
-                }
+                });
             }
         }
     }
@@ -895,11 +1158,8 @@ impl Peer {
             return Some(t);
         }
         while let Some(t) = self.ice.as_mut().and_then(|ice| ice.poll_transmit(now)) {
-            match self.relay_index(t.local) {
-                Some(r) => {
-                    let _ = self.turns[r].client.send_to(now, t.remote, t.payload);
-                }
-                None => return Some(t),
+            if let Some(t) = self.relay_send(now, t) {
+                return Some(t);
             }
         }
         self.pump(Some(now));
@@ -908,27 +1168,27 @@ impl Peer {
                 if let Some(ice) = &mut self.ice {
                     ice.record_data_sent(now, payload.len());
                 }
-                match self.relay_index(local) {
-                    Some(r) => {
-                        let _ = self.turns[r].client.send_to(now, remote, payload);
-                    }
-                    None => {
-                        return Some(Transmit {
-                            local,
-                            remote,
-                            payload,
-                        });
-                    }
+                let t = Transmit {
+                    local,
+                    remote,
+                    payload,
+                };
+                if let Some(t) = self.relay_send(now, t) {
+                    return Some(t);
                 }
             }
         }
-        self.turns.iter_mut().find_map(|r| {
-            r.client.poll_transmit(now).map(|payload| Transmit {
-                local: r.local,
-                remote: r.server,
-                payload,
-            })
-        })
+        // What the TURN clients send to their servers (ours and relayed).
+        for r in &mut self.relays {
+            if let Some(payload) = r.client.poll_transmit(now) {
+                return Some(Transmit {
+                    local: r.local,
+                    remote: r.client.server(),
+                    payload,
+                });
+            }
+        }
+        None
     }
 
     /// The next event.
@@ -942,7 +1202,7 @@ impl Peer {
             self.ice.as_ref().and_then(IceAgent::poll_timeout),
             self.dtls.as_ref().and_then(DtlsTransport::poll_timeout),
             self.channels.as_ref().and_then(DataChannels::poll_timeout),
-            self.turns
+            self.relays
                 .iter()
                 .filter_map(|r| r.client.poll_timeout())
                 .min(),
@@ -963,8 +1223,17 @@ impl Peer {
         if let Some(dc) = &mut self.channels {
             dc.handle_timeout(now);
         }
-        for r in &mut self.turns {
-            r.client.handle_timeout(now);
+        let mut due = false;
+        for r in &mut self.relays {
+            if r.client.poll_timeout().is_some_and(|t| t <= now) {
+                r.client.handle_timeout(now);
+                due = true;
+            }
+        }
+        if due {
+            for (relayed, peer, data) in self.drain_relays() {
+                self.handle_input(now, relayed, peer, data);
+            }
         }
         self.pump(Some(now));
     }
@@ -1024,7 +1293,6 @@ impl Peer {
         };
         self.last_now = Some(now);
         self.start_relays(now);
-        self.pump_relays(now);
         loop {
             let mut moved = false;
             // SCTP → DTLS; nothing carries SCTP once DTLS has closed.
@@ -1057,11 +1325,14 @@ impl Peer {
                             dc.connect(now);
                         }
                     }
-                    DtlsEvent::ApplicationData(data) => {
-                        if let Some(dc) = &mut self.channels {
-                            dc.handle_input(now, data);
+                    DtlsEvent::ApplicationData(data) => match &mut self.channels {
+                        Some(dc) => dc.handle_input(now, data),
+                        None => {
+                            if self.early_sctp.len() < MAX_EARLY_DTLS {
+                                self.early_sctp.push_back(data);
+                            }
                         }
-                    }
+                    },
                     // The peer closed DTLS (close_notify) or it failed: the
                     // association has nothing left to run on, so it ends and
                     // every channel closes (W3C: the channels' underlying

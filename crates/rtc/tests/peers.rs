@@ -625,3 +625,86 @@ fn a_low_threshold_set_before_the_transport_exists_is_kept() {
     );
     assert_eq!(p.a().peer.buffered_amount_low_threshold(ch), 1 << 20);
 }
+
+/// ORTC: no SDP. Each side gathers, the parameters and candidates are
+/// exchanged by hand, ICE, DTLS and SCTP start one by one (SCTP on one side
+/// well after the other), and a channel carries messages.
+#[test]
+fn ortc_layers_started_one_by_one_without_sdp() {
+    use sanderling_dtls::HashAlgorithm;
+    use sanderling_rtc::jsep::DtlsSide;
+    let mut p = Pair::new(8, LinkConfig::with_delay(Duration::from_millis(5)));
+    p.a().peer.ortc_gather().unwrap();
+    p.b().peer.ortc_gather().unwrap();
+    // Gathering finishes on the agents' next tick.
+    p.sim.run_for(Duration::from_millis(50));
+    let (ua, pa) = p.a().peer.local_ice_credentials().unwrap();
+    let (ub, pb) = p.b().peer.local_ice_credentials().unwrap();
+    let ca: Vec<String> = p.a().peer.local_candidates().to_vec();
+    let cb: Vec<String> = p.b().peer.local_candidates().to_vec();
+    assert!(!ca.is_empty() && !cb.is_empty());
+    for c in &cb {
+        p.a().peer.add_ice_candidate(Some(c)).unwrap();
+    }
+    for c in &ca {
+        p.b().peer.add_ice_candidate(Some(c)).unwrap();
+    }
+    p.a().peer.ortc_start_ice(true, &ub, &pb, false).unwrap();
+    p.b().peer.ortc_start_ice(false, &ua, &pa, false).unwrap();
+    assert_eq!(p.a().peer.is_ice_controlling(), Some(true));
+    assert_eq!(p.b().peer.is_ice_controlling(), Some(false));
+    let fa = p.a().peer.certificate().fingerprint(HashAlgorithm::Sha256);
+    let fb = p.b().peer.certificate().fingerprint(HashAlgorithm::Sha256);
+    let now = p.sim.now();
+    p.a()
+        .peer
+        .ortc_start_dtls(now, DtlsSide::Server, vec![fb])
+        .unwrap();
+    p.b()
+        .peer
+        .ortc_start_dtls(now, DtlsSide::Client, vec![fa])
+        .unwrap();
+    // SCTP before DTLS is refused; after, A starts and B only later.
+    assert!(
+        Peer::new(config(9), Certificate::generate().unwrap())
+            .ortc_start_sctp(now, 5000, 5000, 65536)
+            .is_err()
+    );
+    p.a()
+        .peer
+        .ortc_start_sctp(now, 5000, 5000, 256 * 1024)
+        .unwrap();
+    let ch = p
+        .a()
+        .peer
+        .create_data_channel(now, ChannelConfig::new("ortc"))
+        .unwrap();
+    p.sim.run_for(Duration::from_millis(300));
+    let now = p.sim.now();
+    p.b()
+        .peer
+        .ortc_start_sctp(now, 5000, 5000, 256 * 1024)
+        .unwrap();
+    assert!(p.run_until(Duration::from_secs(10), |a, b| {
+        a.peer.channel_state(ch) == Some(ReadyState::Open) && !b.incoming().is_empty()
+    }));
+    let remote = p.b().incoming()[0];
+    assert_eq!(p.b().peer.channel_config(remote).unwrap().label, "ortc");
+    let now = p.sim.now();
+    p.a().peer.send(now, ch, "over ortc").unwrap();
+    assert!(p.run_until(Duration::from_secs(5), |_, b| b.messages(remote).len() == 1));
+    assert_eq!(
+        p.b().messages(remote),
+        vec![Message::Text("over ortc".into())]
+    );
+    // Starting a layer twice is refused.
+    let now = p.sim.now();
+    assert!(p.a().peer.ortc_start_ice(true, &ub, &pb, false).is_err());
+    assert!(p.a().peer.ortc_start_sctp(now, 5000, 5000, 65536).is_err());
+    assert!(
+        p.a()
+            .peer
+            .set_certificate(Certificate::generate().unwrap())
+            .is_err()
+    );
+}

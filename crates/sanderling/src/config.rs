@@ -95,12 +95,13 @@ pub enum BundlePolicy {
 #[derive(Clone, Debug)]
 pub struct Configuration {
     /// STUN and TURN servers (W3C `iceServers`). STUN servers are asked for
-    /// server-reflexive candidates; TURN servers are validated and kept,
-    /// but relayed candidates are not gathered yet.
+    /// server-reflexive candidates, TURN servers over UDP for relayed ones
+    /// (`turns:` and `?transport=tcp` are validated but not used yet).
     pub ice_servers: Vec<IceServer>,
-    /// W3C `iceTransportPolicy`. `Relay` needs TURN relaying, which is not
-    /// wired yet: [`PeerConnection::new`](crate::PeerConnection::new)
-    /// refuses it with [`Error::NotSupported`].
+    /// W3C `iceTransportPolicy`. `Relay` offers relayed candidates only
+    /// (and needs a TURN server over UDP: without one,
+    /// [`PeerConnection::new`](crate::PeerConnection::new) refuses it with
+    /// [`Error::NotSupported`]).
     pub ice_transport_policy: IceTransportPolicy,
     /// W3C `bundlePolicy`.
     pub bundle_policy: BundlePolicy,
@@ -152,6 +153,21 @@ impl Default for Configuration {
             receive_buffer_size: 4 << 20,
         }
     }
+}
+
+/// A TURN server to allocate a relayed candidate on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct TurnServer {
+    pub(crate) addr: SocketAddr,
+    pub(crate) username: String,
+    pub(crate) credential: String,
+}
+
+/// The servers a configuration names, resolved.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Servers {
+    pub(crate) stun: Vec<SocketAddr>,
+    pub(crate) turn: Vec<TurnServer>,
 }
 
 /// A parsed `stun:`/`turn:` URL.
@@ -233,9 +249,9 @@ impl ServerUrl {
 
 impl Configuration {
     /// Checks the configuration (W3C `setConfiguration` rules) and returns
-    /// the STUN servers to ask.
-    pub(crate) fn validate(&self) -> Result<Vec<SocketAddr>, Error> {
-        let mut stun = Vec::new();
+    /// the servers to use.
+    pub(crate) fn validate(&self) -> Result<Servers, Error> {
+        let mut servers = Servers::default();
         for server in &self.ice_servers {
             if server.urls.is_empty() {
                 return Err(Error::Syntax("an ICE server without URLs".into()));
@@ -243,20 +259,33 @@ impl Configuration {
             for url in &server.urls {
                 let parsed = ServerUrl::parse(url)?;
                 if parsed.turn {
-                    if server.username.is_none() || server.credential.is_none() {
+                    let (Some(username), Some(credential)) = (&server.username, &server.credential)
+                    else {
                         return Err(Error::InvalidAccess(format!(
                             "TURN server {url:?} needs a username and a credential"
                         )));
+                    };
+                    if parsed.secure || parsed.transport.as_deref() == Some("tcp") {
+                        tracing::warn!(%url, "TURN over TCP and TLS is not wired yet; not used");
+                        continue;
                     }
-                    tracing::warn!(%url, "TURN relaying is not wired yet; the server is kept but not used");
+                    for addr in parsed.resolve() {
+                        servers.turn.push(TurnServer {
+                            addr,
+                            username: username.clone(),
+                            credential: credential.clone(),
+                        });
+                    }
                 } else if !parsed.secure {
-                    stun.extend(parsed.resolve());
+                    servers.stun.extend(parsed.resolve());
                 }
             }
         }
-        if self.ice_transport_policy == IceTransportPolicy::Relay {
+        if self.ice_transport_policy == IceTransportPolicy::Relay && servers.turn.is_empty() {
             return Err(Error::NotSupported(
-                "iceTransportPolicy relay: TURN relaying is not wired yet".into(),
+                "iceTransportPolicy relay needs a TURN server over UDP (TURN over TCP and TLS \
+                 is not wired yet)"
+                    .into(),
             ));
         }
         if self
@@ -273,7 +302,7 @@ impl Configuration {
                 "max_message_size and receive_buffer_size must be positive".into(),
             ));
         }
-        Ok(stun)
+        Ok(servers)
     }
 
     /// The ICE agent's settings that come from here.
@@ -338,7 +367,7 @@ mod tests {
             ..Configuration::default()
         };
         assert_eq!(
-            ok.validate().unwrap(),
+            ok.validate().unwrap().stun,
             vec!["192.0.2.1:19302".parse().unwrap()]
         );
         let turn_without_credentials = Configuration {
@@ -353,7 +382,15 @@ mod tests {
             ice_servers: vec![IceServer::with_credentials("turn:192.0.2.1", "u", "p")],
             ..Configuration::default()
         };
-        assert!(turn.validate().unwrap().is_empty());
+        let servers = turn.validate().unwrap();
+        assert!(servers.stun.is_empty());
+        assert_eq!(servers.turn[0].addr, "192.0.2.1:3478".parse().unwrap());
+        assert_eq!(servers.turn[0].username, "u");
+        let relay_with_turn = Configuration {
+            ice_transport_policy: IceTransportPolicy::Relay,
+            ..turn
+        };
+        assert!(relay_with_turn.validate().is_ok());
         let relay = Configuration {
             ice_transport_policy: IceTransportPolicy::Relay,
             ..Configuration::default()

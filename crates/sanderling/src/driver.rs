@@ -111,8 +111,7 @@ pub(crate) async fn run(shared: Arc<Shared>, sockets: Vec<Socket>) {
         }
     }
     // Closed: the last datagrams (ABORT, close_notify) went out above.
-    let mut st = shared.lock();
-    st.driver_done = true;
+    let st = shared.lock();
     for entry in st.channels.values() {
         entry.notify.notify_waiters();
     }

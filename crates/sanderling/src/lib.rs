@@ -49,6 +49,7 @@ mod data_channel;
 mod description;
 mod driver;
 mod error;
+pub mod ortc;
 mod peer_connection;
 mod shared;
 pub mod signaling;

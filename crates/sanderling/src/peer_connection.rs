@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use sanderling_dtls::Certificate;
+use sanderling_ice::turn::{TurnConfig, TurnTransport};
 use sanderling_ice::{ConnectionState as IceConnectionState, GatheringState};
 use sanderling_rtc::jsep::SignalingState;
 use sanderling_rtc::{ConnectionState, Peer, PeerConfig};
@@ -83,23 +84,25 @@ fn os_seed() -> Result<[u8; 32], Error> {
 
 impl PeerConnection {
     /// A new connection: checks `config`, binds one UDP socket per usable
-    /// local address (reported to ICE as host candidates) and spawns the
-    /// driver on the current tokio runtime.
+    /// local address (reported to ICE as host candidates), starts the TURN
+    /// allocations and spawns the driver on the current tokio runtime. ICE
+    /// server host names are resolved here, blocking (IP addresses need no
+    /// lookup).
     ///
     /// Errors: `SyntaxError` / `InvalidAccessError` for bad ICE servers,
-    /// `NotSupportedError` for the relay-only policy (TURN is not wired
-    /// yet), `InvalidStateError` outside a tokio runtime, an I/O error when
-    /// no socket can be bound.
+    /// `NotSupportedError` for the relay-only policy without a TURN server
+    /// over UDP, `InvalidStateError` outside a tokio runtime, an I/O error
+    /// when no socket can be bound.
     pub fn new(config: Configuration) -> Result<Self, Error> {
         let runtime = tokio::runtime::Handle::try_current()
             .map_err(|_| Error::InvalidState("a PeerConnection needs a tokio runtime".into()))?;
-        let stun_servers = config.validate()?;
+        let servers = config.validate()?;
         let certificate = match config.certificates.first() {
             Some(c) => c.clone(),
             None => Certificate::generate()
                 .map_err(|e| Error::Operation(format!("certificate: {e}")))?,
         };
-        let ice = config.ice_config(stun_servers);
+        let ice = config.ice_config(servers.stun.clone());
         let mut start = [0u8; 2];
         let _ = aws_lc_rs::rand::fill(&mut start);
         let mut sockets = Vec::new();
@@ -135,8 +138,29 @@ impl PeerConnection {
         // The window follows what the application has read.
         peer_config.sctp.app_flow_control = true;
         let mut peer = Peer::new(peer_config, certificate.clone());
-        for s in &sockets {
-            peer.add_local_address(&s.interface, s.local);
+        // Relay only: the sockets reach the TURN servers, their addresses
+        // are not offered.
+        if config.ice_transport_policy != crate::IceTransportPolicy::Relay {
+            for s in &sockets {
+                peer.add_local_address(&s.interface, s.local);
+            }
+        }
+        for turn in &servers.turn {
+            let Some(socket) = sockets
+                .iter()
+                .find(|s| s.local.is_ipv4() == turn.addr.is_ipv4())
+            else {
+                tracing::warn!(server = %turn.addr, "no socket of the TURN server's family");
+                continue;
+            };
+            let turn_config = TurnConfig::new(
+                turn.addr,
+                TurnTransport::Udp,
+                turn.username.clone(),
+                turn.credential.clone(),
+                [0; 32],
+            );
+            peer.add_turn_server(Instant::now(), socket.local, turn_config)?;
         }
         peer.end_of_local_addresses();
         let local_addresses = sockets.iter().map(|s| s.local).collect();
@@ -146,13 +170,13 @@ impl PeerConnection {
         Ok(Self { conn })
     }
 
-    fn shared(&self) -> &Shared {
+    pub(crate) fn shared(&self) -> &Shared {
         &self.conn.0
     }
 
     /// Runs a user call under the lock, then dispatches what it produced
     /// and wakes the driver to flush its output.
-    fn call<T>(
+    pub(crate) fn call<T>(
         &self,
         f: impl FnOnce(&mut crate::shared::State) -> Result<T, Error>,
     ) -> Result<T, Error> {

@@ -51,13 +51,13 @@ impl Shared {
             state: Mutex::new(State {
                 peer,
                 closed: false,
-                driver_done: false,
                 events: VecDeque::new(),
                 channels: HashMap::new(),
                 gathering: GatheringState::New,
                 local_mid: None,
                 local_candidates: Vec::new(),
                 gathering_done: false,
+                ortc: OrtcStarted::default(),
                 window_update: false,
                 dirty: Vec::new(),
                 events_pushed: false,
@@ -179,6 +179,14 @@ impl ChannelEntry {
     }
 }
 
+/// The ORTC layers started on a chain.
+#[derive(Debug, Default)]
+pub(crate) struct OrtcStarted {
+    pub(crate) ice: bool,
+    pub(crate) dtls: bool,
+    pub(crate) sctp: bool,
+}
+
 /// A connection event as queued: a channel is queued by handle and becomes
 /// a `DataChannel` when the application takes it.
 #[derive(Debug)]
@@ -193,8 +201,6 @@ pub(crate) struct State {
     pub(crate) peer: Peer,
     /// `close()` was called or the last handle dropped.
     pub(crate) closed: bool,
-    /// The driver has stopped.
-    pub(crate) driver_done: bool,
     pub(crate) events: VecDeque<QueuedEvent>,
     pub(crate) channels: HashMap<ChannelHandle, ChannelEntry>,
     pub(crate) gathering: GatheringState,
@@ -204,6 +210,8 @@ pub(crate) struct State {
     /// `localDescription` shows them (W3C).
     pub(crate) local_candidates: Vec<String>,
     pub(crate) gathering_done: bool,
+    /// Which ORTC layers have started.
+    pub(crate) ortc: OrtcStarted,
     /// The application read enough for an SCTP window update: the driver
     /// should run.
     pub(crate) window_update: bool,

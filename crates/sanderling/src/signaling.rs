@@ -32,6 +32,32 @@ use crate::error::Error;
 
 /// Longest line accepted from the other side (a description is a few KiB).
 const MAX_LINE: usize = 1 << 20;
+/// How long the connecting side keeps trying while nobody listens yet.
+const CONNECT_PATIENCE: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Connects with `connect`, trying again while the listener is not there
+/// yet (refused, or no socket file), for [`CONNECT_PATIENCE`].
+async fn connect_patiently<T, F, Fut>(mut connect: F) -> io::Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = io::Result<T>>,
+{
+    let deadline = tokio::time::Instant::now() + CONNECT_PATIENCE;
+    loop {
+        match connect().await {
+            Ok(s) => return Ok(s),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::ConnectionRefused | io::ErrorKind::NotFound
+                ) && tokio::time::Instant::now() < deadline =>
+            {
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
 
 /// One signalling message.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -168,7 +194,9 @@ type UnixLines = Lines<tokio::net::unix::OwnedReadHalf, tokio::net::unix::OwnedW
 
 /// aiortc's `TcpSocketSignaling`: the side that sends first listens on
 /// `addr` and waits for one connection; the side that receives first
-/// connects to it. Dropping it (or [`close`](Self::close)) ends the session.
+/// connects to it (trying for up to 10 s while nobody listens yet, so the
+/// two may start in any order). Dropping it (or [`close`](Self::close))
+/// ends the session.
 #[derive(Debug)]
 pub struct TcpSignaling {
     addr: SocketAddr,
@@ -187,7 +215,8 @@ impl TcpSignaling {
                 let listener = TcpListener::bind(self.addr).await?;
                 listener.accept().await?.0
             } else {
-                TcpStream::connect(self.addr).await?
+                let addr = self.addr;
+                connect_patiently(|| TcpStream::connect(addr)).await?
             };
             let (r, w) = stream.into_split();
             self.lines = Some(Lines::new(r, w));
@@ -240,7 +269,8 @@ impl UnixSignaling {
                 let listener = UnixListener::bind(&self.path)?;
                 listener.accept().await?.0
             } else {
-                UnixStream::connect(&self.path).await?
+                let path = self.path.clone();
+                connect_patiently(|| UnixStream::connect(path.clone())).await?
             };
             let (r, w) = stream.into_split();
             self.lines = Some(Lines::new(r, w));

@@ -23,6 +23,9 @@ mod errors_and_close;
 #[path = "../examples/flow_control.rs"]
 mod flow_control;
 #[allow(dead_code)]
+#[path = "../examples/message_rate.rs"]
+mod message_rate;
+#[allow(dead_code)]
 #[path = "../examples/multiple_channels.rs"]
 mod multiple_channels;
 #[allow(dead_code)]
@@ -206,4 +209,12 @@ async fn errors_and_close_states_and_events_on_both_sides() {
         answerer.send_after_close.as_deref(),
         Some("InvalidStateError")
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn message_rate_moves_every_small_and_large_message() {
+    let small = message_rate::run(100, 20_000).await;
+    assert_eq!((small.messages, small.bytes), (20_000, 2_000_000));
+    let large = message_rate::run(64 << 10, 64).await;
+    assert_eq!((large.messages, large.bytes), (64, 64 << 16));
 }

@@ -24,21 +24,22 @@ fn loopback() -> Configuration {
 
 async fn ping_pong(offer_sig: Signaling, answer_sig: Signaling) {
     let interval = Duration::from_millis(20);
-    let offerer = tokio::spawn(cli::run(
-        Role::Offer,
-        offer_sig,
-        loopback(),
-        5,
-        interval,
-        false,
-    ));
-    // The offerer listens (it sends first); give it a moment to bind.
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    // The answerer starts first: it connects, and keeps trying until the
+    // offerer (which sends first) listens.
     let answerer = tokio::spawn(cli::run(
         Role::Answer,
         answer_sig,
         loopback(),
         0,
+        interval,
+        false,
+    ));
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let offerer = tokio::spawn(cli::run(
+        Role::Offer,
+        offer_sig,
+        loopback(),
+        5,
         interval,
         false,
     ));

@@ -175,6 +175,13 @@ impl IceAgent {
         self.controlling
     }
 
+    /// Sets the role before checks start (ORTC's `RTCIceTransport.start`
+    /// gives it after gathering). A lite agent stays controlled; later, a
+    /// role conflict may still switch it (RFC 8445 §7.3.1.1).
+    pub fn set_controlling(&mut self, controlling: bool) {
+        self.switch_role(controlling && !self.config.lite);
+    }
+
     /// Whether this agent is ICE-lite.
     pub fn is_lite(&self) -> bool {
         self.config.lite
