@@ -1,20 +1,20 @@
-//! `sanderling bench`: two peers in one process, each on its own thread
-//! with its own UDP socket on 127.0.0.1, driving the sans-IO peer core
-//! directly (host candidates, no ICE servers). Same flags, definitions and
-//! JSON result line as the shared harness's other drivers.
+//! `sanderling bench`: two peers in one process over real UDP on
+//! 127.0.0.1, built with the public async API (`sanderling::PeerConnection`
+//! on a tokio runtime): what a user of the crate gets, batched socket I/O
+//! included. Host candidates, no ICE servers, non-trickle signalling. Same
+//! flags, definitions and JSON result line as the shared harness's other
+//! drivers (`shared/bench/README.md`).
 
-use std::net::{SocketAddr, UdpSocket};
-use std::sync::mpsc;
+use std::future::Future;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
-use sanderling_datachannel::ChannelConfig;
-use sanderling_dtls::Certificate;
-use sanderling_rtc::jsep::SessionDescription;
-use sanderling_rtc::{ChannelHandle, Peer, PeerConfig, PeerEvent};
+use sanderling::{
+    Bytes, Configuration, DataChannel, DataChannelInit, IceGatheringState, PeerConnection,
+    PeerConnectionEvent, SessionDescription,
+};
 
-use crate::usage::{self, Usage};
+use crate::usage;
 
 pub(crate) const USAGE: &str = "flags: --json --mode setup|bulk|small --count N --total-bytes N --msg-size N \
      --messages N --small-size N --high N --low N --timeout-s N --tag S --sockbuf N";
@@ -102,10 +102,23 @@ pub(crate) fn run(a: &Args) -> i32 {
         );
         std::process::exit(124);
     });
-    let result = match a.mode.as_str() {
-        "setup" => setup(a),
-        _ => transfer(a),
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("cannot start the runtime: {e}");
+            return 1;
+        }
     };
+    let result = runtime.block_on(async {
+        match a.mode.as_str() {
+            "setup" => setup(a).await,
+            _ => transfer(a).await,
+        }
+    });
     match result {
         Ok(()) => 0,
         Err(e) => {
@@ -118,259 +131,110 @@ pub(crate) fn run(a: &Args) -> i32 {
     }
 }
 
-fn socket(sockbuf: usize) -> Result<UdpSocket, String> {
-    let s = UdpSocket::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
-    if sockbuf > 0 {
-        // Drops in a too-small kernel buffer turn into retransmission
-        // timeouts: size the buffers ourselves (DESIGN §6).
-        let s2 = socket2::SockRef::from(&s);
-        let _ = s2.set_recv_buffer_size(sockbuf);
-        let _ = s2.set_send_buffer_size(sockbuf);
+/// Fails with `what` after 30 s instead of hanging.
+async fn within<T>(what: &str, f: impl Future<Output = T>) -> Result<T, String> {
+    tokio::time::timeout(Duration::from_secs(30), f)
+        .await
+        .map_err(|_| format!("timed out waiting for {what}"))
+}
+
+fn configuration(a: &Args) -> Configuration {
+    Configuration {
+        include_loopback: true,
+        ipv6: false,
+        interfaces: vec!["127.0.0.1".into()],
+        socket_buffer_size: a.sockbuf.max(64 << 10),
+        ..Configuration::default()
     }
-    Ok(s)
 }
 
-fn make_peer(seed: u8, addr: SocketAddr) -> Result<Peer, String> {
-    let mut config = PeerConfig {
-        seed: [seed; 32],
-        ..PeerConfig::default()
-    };
-    config.ice.include_loopback = true;
-    let cert = Certificate::generate().map_err(|e| e.to_string())?;
-    let mut peer = Peer::new(config, cert);
-    peer.add_local_address("lo", addr);
-    peer.end_of_local_addresses();
-    Ok(peer)
-}
-
-/// What a peer thread does once its channel is open.
-#[derive(Clone, Copy)]
-enum Role {
-    /// Send `count` messages of `size` bytes, pausing at `high` buffered
-    /// bytes until the low-threshold event.
-    Send {
-        size: usize,
-        count: usize,
-        high: usize,
-        low: usize,
-    },
-    /// Receive until `bytes` have arrived.
-    Receive { bytes: usize },
-    /// Nothing: setup only.
-    Idle,
-}
-
-/// Messages from the peer threads to the main thread.
-enum Report {
-    Offer(SessionDescription),
-    Answer(SessionDescription),
-    Open,
-    FirstSend(Instant, Usage),
-    Done(Instant, Usage, usize),
-    Failed(String),
-}
-
-/// One peer's thread: signalling over `rx`/`tx`, then the event loop.
-fn peer_thread(
-    mut peer: Peer,
-    sock: UdpSocket,
-    offerer: bool,
-    role: Role,
-    rx: mpsc::Receiver<SessionDescription>,
-    tx: mpsc::Sender<Report>,
-    deadline: Instant,
-) {
-    let local = match sock.local_addr() {
-        Ok(a) => a,
-        Err(e) => {
-            let _ = tx.send(Report::Failed(e.to_string()));
-            return;
+/// Waits until `pc` has gathered every candidate (non-trickle) and returns
+/// its local description, candidates included.
+async fn gathered(pc: &PeerConnection) -> Result<SessionDescription, String> {
+    let mut events = pc.events();
+    while pc.ice_gathering_state() != IceGatheringState::Complete {
+        match within("ICE gathering", events.recv()).await? {
+            Some(_) => {}
+            None => return Err("connection closed while gathering".into()),
         }
-    };
-    let t = Instant::now();
-    let mut channel: Option<ChannelHandle> = None;
-    if offerer {
-        let ch = peer.create_data_channel(t, ChannelConfig::new("bench"));
-        channel = ch.ok();
-        // Non-trickle: host candidates are known already.
-        peer.handle_timeout(t);
-        let offer = match peer.create_offer() {
-            Ok(o) => o,
-            Err(e) => return drop(tx.send(Report::Failed(e.to_string()))),
-        };
-        let _ = peer.set_local_description(t, offer.clone());
-        let _ = tx.send(Report::Offer(offer));
-        match rx.recv() {
-            Ok(answer) => {
-                if let Err(e) = peer.set_remote_description(Instant::now(), answer) {
-                    return drop(tx.send(Report::Failed(e.to_string())));
-                }
-            }
-            Err(_) => return,
-        }
-    } else {
-        let Ok(offer) = rx.recv() else { return };
-        let now = Instant::now();
-        if let Err(e) = peer.set_remote_description(now, offer) {
-            return drop(tx.send(Report::Failed(e.to_string())));
-        }
-        peer.handle_timeout(now);
-        let answer = match peer.create_answer() {
-            Ok(a) => a,
-            Err(e) => return drop(tx.send(Report::Failed(e.to_string()))),
-        };
-        let _ = peer.set_local_description(now, answer.clone());
-        let _ = tx.send(Report::Answer(answer));
     }
+    pc.local_description()
+        .ok_or_else(|| "no local description".into())
+}
 
-    let mut buf = vec![0u8; 65536];
-    let mut open = false;
-    let mut sent = 0usize;
-    let mut paused = false;
-    let mut received = 0usize;
-    let payload = match role {
-        Role::Send { size, .. } => Bytes::from(vec![0x5a; size]),
-        _ => Bytes::new(),
-    };
-    loop {
-        let now = Instant::now();
-        if now > deadline {
-            let _ = tx.send(Report::Failed("deadline".into()));
-            return;
-        }
-        // Application: keep the channel's buffer between low and high.
-        if let (true, Some(ch), Role::Send { count, high, .. }) = (open, channel, role) {
-            if sent == 0 {
-                let _ = tx.send(Report::FirstSend(now, usage::now()));
-            }
-            while !paused && sent < count {
-                if peer.send(now, ch, payload.clone()).is_err() {
-                    paused = true;
-                    break;
-                }
-                sent += 1;
-                if peer.buffered_amount(ch) >= high {
-                    paused = true;
-                }
+/// Two connected peers: the offerer's channel and the answerer's.
+struct Pair {
+    a: PeerConnection,
+    b: PeerConnection,
+    sender: DataChannel,
+    receiver: DataChannel,
+}
+
+/// Offer/answer between two built peers, until the channel is open on both
+/// sides.
+async fn connect(a: PeerConnection, b: PeerConnection) -> Result<Pair, String> {
+    let sender = a
+        .create_data_channel("bench", DataChannelInit::default())
+        .map_err(|e| e.to_string())?;
+    let mut b_events = b.events();
+    let offer = a.create_offer().await.map_err(|e| e.to_string())?;
+    a.set_local_description(offer)
+        .await
+        .map_err(|e| e.to_string())?;
+    let offer = gathered(&a).await?;
+    b.set_remote_description(offer)
+        .await
+        .map_err(|e| e.to_string())?;
+    let answer = b.create_answer().await.map_err(|e| e.to_string())?;
+    b.set_local_description(answer)
+        .await
+        .map_err(|e| e.to_string())?;
+    let answer = gathered(&b).await?;
+    a.set_remote_description(answer)
+        .await
+        .map_err(|e| e.to_string())?;
+    let receiver = within("the peer's data channel", async {
+        loop {
+            match b_events.recv().await {
+                Some(PeerConnectionEvent::DataChannel(ch)) => return Ok(ch),
+                Some(_) => {}
+                None => return Err("the answerer closed".to_string()),
             }
         }
-        while let Some(t) = peer.poll_transmit(now) {
-            let _ = sock.send_to(&t.payload, t.remote);
-        }
-        while let Some(e) = peer.poll_event() {
-            match e {
-                PeerEvent::ChannelOpen(h) => {
-                    open = true;
-                    channel = Some(h);
-                    if let Role::Send { low, .. } = role {
-                        peer.set_buffered_amount_low_threshold(h, low);
-                    }
-                    let _ = tx.send(Report::Open);
-                }
-                PeerEvent::ChannelBufferedAmountLow(_) => paused = false,
-                PeerEvent::ChannelMessage { message, .. } => {
-                    received += message.len();
-                    if let Role::Receive { bytes } = role
-                        && received >= bytes
-                    {
-                        let _ = tx.send(Report::Done(Instant::now(), usage::now(), received));
-                    }
-                }
-                _ => {}
-            }
-        }
-        if let Role::Send { count, .. } = role
-            && sent >= count
-            && peer.buffered_amount(channel.unwrap_or(ChannelHandle(0))) == 0
-            && matches!(rx.try_recv(), Ok(_) | Err(mpsc::TryRecvError::Disconnected))
-        {
-            return;
-        }
-        if !matches!(role, Role::Send { .. })
-            && matches!(rx.try_recv(), Ok(_) | Err(mpsc::TryRecvError::Disconnected))
-        {
-            return;
-        }
-        let wait = peer
-            .poll_timeout()
-            .map_or(Duration::from_millis(20), |t| {
-                t.saturating_duration_since(Instant::now())
-            })
-            .clamp(Duration::from_micros(50), Duration::from_millis(20));
-        let busy = open && matches!(role, Role::Send { .. }) && !paused;
-        let _ = sock.set_read_timeout(Some(if busy {
-            Duration::from_micros(50)
-        } else {
-            wait
-        }));
-        if let Ok((n, from)) = sock.recv_from(&mut buf) {
-            let now = Instant::now();
-            peer.handle_input(now, local, from, Bytes::copy_from_slice(&buf[..n]));
-        }
-        let now = Instant::now();
-        if peer.poll_timeout().is_some_and(|t| t <= now) {
-            peer.handle_timeout(now);
-        }
-    }
+    })
+    .await??;
+    within("open", sender.opened())
+        .await?
+        .map_err(|e| e.to_string())?;
+    within("open", receiver.opened())
+        .await?
+        .map_err(|e| e.to_string())?;
+    Ok(Pair {
+        a,
+        b,
+        sender,
+        receiver,
+    })
 }
 
-/// Starts a connected pair; returns the main thread's report receiver and
-/// the senders that stop each peer (dropping them).
-fn start_pair(
-    a: &Args,
-    sender: Role,
-    receiver: Role,
-) -> Result<
-    (
-        mpsc::Receiver<Report>,
-        [mpsc::Sender<SessionDescription>; 2],
-    ),
-    String,
-> {
-    let sa = socket(a.sockbuf)?;
-    let sb = socket(a.sockbuf)?;
-    let pa = make_peer(1, sa.local_addr().map_err(|e| e.to_string())?)?;
-    let pb = make_peer(2, sb.local_addr().map_err(|e| e.to_string())?)?;
-    let (to_a, a_rx) = mpsc::channel();
-    let (to_b, b_rx) = mpsc::channel();
-    let (report_tx, report_rx) = mpsc::channel();
-    let deadline = Instant::now() + Duration::from_secs(a.timeout_s);
-    let ta = report_tx.clone();
-    thread::spawn(move || peer_thread(pa, sa, true, sender, a_rx, ta, deadline));
-    thread::spawn(move || peer_thread(pb, sb, false, receiver, b_rx, report_tx, deadline));
-    // Relay signalling.
-    match report_rx.recv() {
-        Ok(Report::Offer(o)) => to_b.send(o).map_err(|e| e.to_string())?,
-        Ok(Report::Failed(e)) => return Err(e),
-        _ => return Err("no offer".into()),
-    }
-    match report_rx.recv() {
-        Ok(Report::Answer(d)) => to_a.send(d).map_err(|e| e.to_string())?,
-        Ok(Report::Failed(e)) => return Err(e),
-        _ => return Err("no answer".into()),
-    }
-    Ok((report_rx, [to_a, to_b]))
+fn build(a: &Args) -> Result<(PeerConnection, PeerConnection), String> {
+    let pa = PeerConnection::new(configuration(a)).map_err(|e| e.to_string())?;
+    let pb = PeerConnection::new(configuration(a)).map_err(|e| e.to_string())?;
+    Ok((pa, pb))
 }
 
-fn setup(a: &Args) -> Result<(), String> {
+async fn setup(a: &Args) -> Result<(), String> {
     let mut setup_ms = Vec::new();
     let mut total_ms = Vec::new();
     for _ in 0..a.count {
         let t_total = Instant::now();
+        let (pa, pb) = build(a)?;
         let t0 = Instant::now();
-        let (reports, stop) = start_pair(a, Role::Idle, Role::Idle)?;
-        let mut opened = 0;
-        while opened < 2 {
-            match reports.recv_timeout(Duration::from_secs(30)) {
-                Ok(Report::Open) => opened += 1,
-                Ok(Report::Failed(e)) => return Err(e),
-                Ok(_) => {}
-                Err(_) => return Err("channel did not open".into()),
-            }
-        }
+        let pair = connect(pa, pb).await?;
         setup_ms.push(t0.elapsed().as_secs_f64() * 1e3);
         total_ms.push(t_total.elapsed().as_secs_f64() * 1e3);
-        drop(stop);
+        pair.a.close();
+        pair.b.close();
     }
     let median = |v: &[f64]| {
         let mut s = v.to_vec();
@@ -398,65 +262,80 @@ fn setup(a: &Args) -> Result<(), String> {
         );
     } else {
         println!(
-            "setup: {} connections, median {:.1} ms (min {min:.1}, max {max:.1})",
+            "setup: {} connections, median {:.2} ms (min {min:.2}, max {max:.2}); with building the peers {:.2} ms",
             setup_ms.len(),
-            median(&setup_ms)
+            median(&setup_ms),
+            median(&total_ms)
         );
     }
     Ok(())
 }
 
-fn transfer(a: &Args) -> Result<(), String> {
+async fn transfer(a: &Args) -> Result<(), String> {
     let (size, count) = if a.mode == "bulk" {
         (a.msg_size, a.total_bytes.div_ceil(a.msg_size.max(1)))
     } else {
         (a.small_size, a.messages)
     };
     let bytes = size * count;
-    let sender = Role::Send {
-        size,
-        count,
-        high: a.high,
-        low: a.low,
-    };
-    let (reports, _stop) = start_pair(a, sender, Role::Receive { bytes })?;
-    let mut start: Option<(Instant, Usage)> = None;
-    loop {
-        match reports.recv() {
-            Ok(Report::FirstSend(t, u)) => start = Some((t, u)),
-            Ok(Report::Done(t1, u1, got)) => {
-                let (t0, u0) = start.ok_or("finished before starting")?;
-                let secs = t1.duration_since(t0).as_secs_f64();
-                let cpu_user = u1.user_s - u0.user_s;
-                let cpu_sys = u1.sys_s - u0.sys_s;
-                if a.json {
-                    println!(
-                        "{{\"kind\":\"result\",\"peer\":\"sanderling\",\"version\":\"{}\",\"mode\":\"{}\",\"tag\":\"{}\",\"msg_size\":{size},\"messages\":{count},\"bytes\":{got},\"secs\":{secs:.6},\"mb_per_s\":{:.3},\"msgs_per_s\":{:.1},\"cpu_user_s\":{cpu_user:.3},\"cpu_sys_s\":{cpu_sys:.3},\"cpu_s\":{:.3},\"maxrss_kb\":{},\"high\":{},\"low\":{},\"sockbuf\":{}}}",
-                        env!("CARGO_PKG_VERSION"),
-                        a.mode,
-                        a.tag,
-                        got as f64 / secs / 1e6,
-                        count as f64 / secs,
-                        cpu_user + cpu_sys,
-                        u1.maxrss_kb,
-                        a.high,
-                        a.low,
-                        a.sockbuf
-                    );
-                } else {
-                    println!(
-                        "{}: {count} messages of {size} bytes in {secs:.3} s: {:.1} MB/s, {:.0} msg/s, CPU {:.2} s",
-                        a.mode,
-                        got as f64 / secs / 1e6,
-                        count as f64 / secs,
-                        cpu_user + cpu_sys
-                    );
-                }
-                return Ok(());
+    let (pa, pb) = build(a)?;
+    let pair = connect(pa, pb).await?;
+    let receiver = pair.receiver.clone();
+    let received = tokio::spawn(async move {
+        let mut got = 0usize;
+        while got < bytes {
+            match receiver.recv().await {
+                Some(m) => got += m.len(),
+                None => return Err(format!("channel closed after {got} bytes")),
             }
-            Ok(Report::Failed(e)) => return Err(e),
-            Ok(_) => {}
-            Err(_) => return Err("peers stopped".into()),
         }
+        Ok((Instant::now(), usage::now(), got))
+    });
+    // The harness's flow control: pause at `high` buffered bytes, resume at
+    // the low-threshold event (`send_wait` waits for it).
+    let ch = &pair.sender;
+    ch.set_buffered_amount_low_threshold(a.low);
+    let payload = Bytes::from(vec![0x5a; size]);
+    let t0 = Instant::now();
+    let u0 = usage::now();
+    for _ in 0..count {
+        let sent = if ch.buffered_amount() < a.high {
+            ch.send(payload.clone())
+        } else {
+            ch.send_wait(payload.clone()).await
+        };
+        sent.map_err(|e| e.to_string())?;
     }
+    let (t1, u1, got) = within("the receiver", received)
+        .await?
+        .map_err(|e| e.to_string())??;
+    let secs = t1.duration_since(t0).as_secs_f64();
+    let cpu_user = u1.user_s - u0.user_s;
+    let cpu_sys = u1.sys_s - u0.sys_s;
+    if a.json {
+        println!(
+            "{{\"kind\":\"result\",\"peer\":\"sanderling\",\"version\":\"{}\",\"mode\":\"{}\",\"tag\":\"{}\",\"msg_size\":{size},\"messages\":{count},\"bytes\":{got},\"secs\":{secs:.6},\"mb_per_s\":{:.3},\"msgs_per_s\":{:.1},\"cpu_user_s\":{cpu_user:.3},\"cpu_sys_s\":{cpu_sys:.3},\"cpu_s\":{:.3},\"maxrss_kb\":{},\"high\":{},\"low\":{},\"sockbuf\":{}}}",
+            env!("CARGO_PKG_VERSION"),
+            a.mode,
+            a.tag,
+            got as f64 / secs / 1e6,
+            count as f64 / secs,
+            cpu_user + cpu_sys,
+            u1.maxrss_kb,
+            a.high,
+            a.low,
+            a.sockbuf
+        );
+    } else {
+        println!(
+            "{}: {count} messages of {size} bytes in {secs:.3} s: {:.1} MB/s, {:.0} msg/s, CPU {:.2} s",
+            a.mode,
+            got as f64 / secs / 1e6,
+            count as f64 / secs,
+            cpu_user + cpu_sys
+        );
+    }
+    pair.a.close();
+    pair.b.close();
+    Ok(())
 }

@@ -93,10 +93,7 @@ impl Socket {
         if ip.is_ipv6() {
             raw.set_only_v6(true)?;
         }
-        // The kernel caps these at net.core.{r,w}mem_max; we ask anyway
-        // and log what we got.
-        let _ = raw.set_recv_buffer_size(buffer);
-        let _ = raw.set_send_buffer_size(buffer);
+        size_buffers(&raw, buffer);
         raw.set_nonblocking(true)?;
         match ports {
             None => raw.bind(&SocketAddr::new(ip, 0).into())?,
@@ -140,6 +137,27 @@ impl Socket {
             local,
             interface: interface.to_owned(),
         })
+    }
+}
+
+/// Asks for `buffer` bytes of send and receive buffer. The kernel caps the
+/// request at net.core.{r,w}mem_max (often 208 KiB), which is too small
+/// for a burst of a full congestion window: the datagrams it drops cost
+/// retransmission timeouts. A process allowed to (CAP_NET_ADMIN) goes past
+/// the cap with SO_{RCV,SND}BUFFORCE; others keep what the kernel granted.
+fn size_buffers(raw: &RawSocket, buffer: usize) {
+    let _ = raw.set_recv_buffer_size(buffer);
+    let _ = raw.set_send_buffer_size(buffer);
+    #[cfg(target_os = "linux")]
+    {
+        // Linux reports twice the size it was asked for (the doubling
+        // pays for its bookkeeping).
+        if raw.recv_buffer_size().unwrap_or(0) < buffer {
+            let _ = rustix::net::sockopt::set_socket_recv_buffer_size_force(raw, buffer);
+        }
+        if raw.send_buffer_size().unwrap_or(0) < buffer {
+            let _ = rustix::net::sockopt::set_socket_send_buffer_size_force(raw, buffer);
+        }
     }
 }
 
