@@ -16,13 +16,13 @@ use sanderling::{
 
 use crate::usage;
 
-pub(crate) const USAGE: &str = "flags: --json --mode setup|bulk|small --count N --total-bytes N --msg-size N \
+pub(crate) const USAGE: &str = "flags: --json --mode setup|bulk|small|many --pairs N --idle-s N --count N --total-bytes N --msg-size N \
      --messages N --small-size N --high N --low N --timeout-s N --tag S --sockbuf N";
 
 /// The harness's flags (`shared/bench/README.md`).
 #[derive(Clone, Debug)]
 pub(crate) struct Args {
-    json: bool,
+    pub(crate) json: bool,
     mode: String,
     count: usize,
     total_bytes: usize,
@@ -32,8 +32,14 @@ pub(crate) struct Args {
     high: usize,
     low: usize,
     timeout_s: u64,
-    tag: String,
+    pub(crate) tag: String,
     sockbuf: usize,
+    /// `many`: connection pairs open at once.
+    pub(crate) pairs: usize,
+    /// `many`: how long the connections sit idle before the heap is read;
+    /// the default lets every connection's periodic timers (ICE consent,
+    /// every 5 s) run once, which is when idle buffers are given back.
+    pub(crate) idle_s: u64,
 }
 
 impl Args {
@@ -51,6 +57,8 @@ impl Args {
             timeout_s: 110,
             tag: String::new(),
             sockbuf: 4 << 20,
+            pairs: 1000,
+            idle_s: 6,
         };
         let mut i = 0;
         while i < argv.len() {
@@ -79,11 +87,13 @@ impl Args {
                 "--timeout-s" => a.timeout_s = num()? as u64,
                 "--tag" => a.tag = v.clone(),
                 "--sockbuf" => a.sockbuf = num()?,
+                "--pairs" => a.pairs = num()?,
+                "--idle-s" => a.idle_s = num()? as u64,
                 _ => return Err(format!("unknown flag {k}")),
             }
             i += 2;
         }
-        if !matches!(a.mode.as_str(), "setup" | "bulk" | "small") {
+        if !matches!(a.mode.as_str(), "setup" | "bulk" | "small" | "many") {
             return Err(format!("unknown mode {}", a.mode));
         }
         Ok(a)
@@ -116,6 +126,7 @@ pub(crate) fn run(a: &Args) -> i32 {
     let result = runtime.block_on(async {
         match a.mode.as_str() {
             "setup" => setup(a).await,
+            "many" => crate::bench_many::run(a).await,
             _ => transfer(a).await,
         }
     });
@@ -132,7 +143,7 @@ pub(crate) fn run(a: &Args) -> i32 {
 }
 
 /// Fails with `what` after 30 s instead of hanging.
-async fn within<T>(what: &str, f: impl Future<Output = T>) -> Result<T, String> {
+pub(crate) async fn within<T>(what: &str, f: impl Future<Output = T>) -> Result<T, String> {
     tokio::time::timeout(Duration::from_secs(30), f)
         .await
         .map_err(|_| format!("timed out waiting for {what}"))
@@ -163,16 +174,16 @@ async fn gathered(pc: &PeerConnection) -> Result<SessionDescription, String> {
 }
 
 /// Two connected peers: the offerer's channel and the answerer's.
-struct Pair {
-    a: PeerConnection,
-    b: PeerConnection,
-    sender: DataChannel,
-    receiver: DataChannel,
+pub(crate) struct Pair {
+    pub(crate) a: PeerConnection,
+    pub(crate) b: PeerConnection,
+    pub(crate) sender: DataChannel,
+    pub(crate) receiver: DataChannel,
 }
 
 /// Offer/answer between two built peers, until the channel is open on both
 /// sides.
-async fn connect(a: PeerConnection, b: PeerConnection) -> Result<Pair, String> {
+pub(crate) async fn connect(a: PeerConnection, b: PeerConnection) -> Result<Pair, String> {
     let sender = a
         .create_data_channel("bench", DataChannelInit::default())
         .map_err(|e| e.to_string())?;
@@ -217,7 +228,7 @@ async fn connect(a: PeerConnection, b: PeerConnection) -> Result<Pair, String> {
     })
 }
 
-fn build(a: &Args) -> Result<(PeerConnection, PeerConnection), String> {
+pub(crate) fn build(a: &Args) -> Result<(PeerConnection, PeerConnection), String> {
     let pa = PeerConnection::new(configuration(a)).map_err(|e| e.to_string())?;
     let pb = PeerConnection::new(configuration(a)).map_err(|e| e.to_string())?;
     Ok((pa, pb))

@@ -35,3 +35,16 @@ pub(crate) fn now() -> Usage {
     }
     u
 }
+
+/// The resident set now, in KiB.
+pub(crate) fn current_rss_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmRSS:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or(0)
+}

@@ -79,3 +79,14 @@ fn bad_flags_are_refused() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn many_connections_open_at_once_and_report_their_heap() {
+    let line = run(&["--mode", "many", "--pairs", "20", "--idle-s", "0"]);
+    assert_eq!(field(&line, "mode"), "\"many\"");
+    assert_eq!(field(&line, "pairs"), "20");
+    let heap: usize = field(&line, "heap_per_connection_bytes").parse().unwrap();
+    // Something is held per connection, and not the megabytes a
+    // per-connection receive buffer would cost.
+    assert!(heap > 1000 && heap < 1 << 20, "{heap}");
+}

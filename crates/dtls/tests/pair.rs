@@ -693,3 +693,31 @@ fn a_certificate_serves_many_transports() {
         assert!(p.run_until_connected(Duration::from_secs(5)));
     }
 }
+
+/// The peer decides its record size, not us: a full 16 KiB record from a
+/// peer with a large MTU arrives whole at a transport whose own MTU (and
+/// so its first output buffer) is 1200.
+#[test]
+fn a_record_larger_than_our_mtu_from_the_peer_arrives() {
+    for version in [VersionPolicy::Dtls12, VersionPolicy::Dtls13] {
+        let (ca, cb) = certs();
+        let mut a = config(DtlsRole::Client, cb);
+        let mut b = config(DtlsRole::Server, ca);
+        a.mtu = 16_384 + sanderling_dtls::MAX_RECORD_OVERHEAD;
+        a.version = version;
+        b.version = version;
+        let link = LinkConfig {
+            mtu: 20_000,
+            ..lan()
+        };
+        let mut p = Pair::new(19, link, a, b);
+        assert!(p.run_until_connected(Duration::from_secs(5)), "{version:?}");
+        let now = p.sim.now();
+        let big = body(b'z', 0, 16_384);
+        p.a().transport.send(now, &big).unwrap();
+        let small = body(b's', 0, 100);
+        p.a().transport.send(now, &small).unwrap();
+        p.sim.run_for(Duration::from_millis(100));
+        assert_eq!(p.b().received, vec![big, small], "{version:?}");
+    }
+}

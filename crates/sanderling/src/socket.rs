@@ -161,46 +161,83 @@ fn size_buffers(raw: &RawSocket, buffer: usize) {
     }
 }
 
-/// Received datagrams, sliced out of one buffer per batch.
+/// Where a batch is read into: up to [`quinn_udp::BATCH_SIZE`] slots of
+/// [`SLOT`] bytes (2 MiB). One per runtime thread, shared by every driver
+/// that runs there: a batch is read and copied out without an `.await` in
+/// between, so no two drivers use it at once, and an idle connection holds
+/// none of it.
 #[derive(Debug)]
-pub(crate) struct Receiver {
+struct Scratch {
     slots: Vec<Vec<u8>>,
     meta: Vec<RecvMeta>,
 }
 
-impl Receiver {
-    pub(crate) fn new() -> Self {
+impl Scratch {
+    fn new() -> Self {
         let n = quinn_udp::BATCH_SIZE.clamp(1, 32);
         Self {
             slots: (0..n).map(|_| vec![0u8; SLOT]).collect(),
             meta: vec![RecvMeta::default(); n],
         }
     }
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Option<Box<Scratch>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Reads received datagrams in batches.
+#[derive(Debug, Default)]
+pub(crate) struct Receiver;
+
+impl Receiver {
+    pub(crate) fn new() -> Self {
+        Self
+    }
 
     /// Reads one batch from `socket` without waiting: appends
     /// `(local, remote, datagram)` to `out` and returns how many arrived
-    /// (`WouldBlock` when none). One allocation per batch, not per datagram.
+    /// (`WouldBlock` when none). One allocation per batch, not per datagram:
+    /// what arrived is copied out of the thread's scratch into one buffer
+    /// the datagrams are slices of.
     pub(crate) fn recv(
         &mut self,
         socket: &Socket,
         out: &mut Vec<(SocketAddr, SocketAddr, Bytes)>,
     ) -> io::Result<usize> {
-        let mut iov: Vec<IoSliceMut<'_>> =
-            self.slots.iter_mut().map(|s| IoSliceMut::new(s)).collect();
-        let meta = &mut self.meta;
+        let mut scratch = SCRATCH
+            .with(|s| s.borrow_mut().take())
+            .unwrap_or_else(|| Box::new(Scratch::new()));
+        let result = Self::recv_into(&mut scratch, socket, out);
+        SCRATCH.with(|s| *s.borrow_mut() = Some(scratch));
+        result
+    }
+
+    fn recv_into(
+        scratch: &mut Scratch,
+        socket: &Socket,
+        out: &mut Vec<(SocketAddr, SocketAddr, Bytes)>,
+    ) -> io::Result<usize> {
+        let mut iov: Vec<IoSliceMut<'_>> = scratch
+            .slots
+            .iter_mut()
+            .map(|s| IoSliceMut::new(s))
+            .collect();
+        let meta = &mut scratch.meta;
         let n = socket.io.try_io(Interest::READABLE, || {
             socket.state.recv((&socket.io).into(), &mut iov, meta)
         })?;
         drop(iov);
-        let total: usize = self.meta[..n].iter().map(|m| m.len).sum();
+        let total: usize = scratch.meta[..n].iter().map(|m| m.len).sum();
         let mut buf = BytesMut::with_capacity(total);
-        for (slot, m) in self.slots.iter().zip(&self.meta[..n]) {
+        for (slot, m) in scratch.slots.iter().zip(&scratch.meta[..n]) {
             buf.extend_from_slice(&slot[..m.len.min(SLOT)]);
         }
         let all = buf.freeze();
         let mut offset = 0;
         let mut count = 0;
-        for m in &self.meta[..n] {
+        for m in &scratch.meta[..n] {
             let len = m.len.min(SLOT);
             let stride = if m.stride == 0 { len } else { m.stride };
             let mut at = 0;

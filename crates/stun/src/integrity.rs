@@ -33,13 +33,16 @@ use crate::message::Message;
 use crate::wire::len16;
 
 /// A key for MESSAGE-INTEGRITY (HMAC-SHA1) and MESSAGE-INTEGRITY-SHA256
-/// (HMAC-SHA256), with both HMAC key schedules prepared once. Keep one per
-/// credential rather than making one per message. Its `Debug` output does
-/// not show the key.
+/// (HMAC-SHA256), with each HMAC key schedule prepared once: SHA-1's at
+/// once, SHA-256's on first use (ICE never uses it, and a prepared schedule
+/// is over a kilobyte, kept by every connection). Keep one per credential
+/// rather than making one per message. Its `Debug` output does not show
+/// the key.
 #[derive(Clone)]
 pub struct IntegrityKey {
     sha1: hmac::Key,
-    sha256: hmac::Key,
+    key: Box<[u8]>,
+    sha256: std::sync::OnceLock<Box<hmac::Key>>,
 }
 
 impl fmt::Debug for IntegrityKey {
@@ -53,8 +56,14 @@ impl IntegrityKey {
     pub fn new(key: &[u8]) -> Self {
         Self {
             sha1: hmac::Key::new(hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY, key),
-            sha256: hmac::Key::new(hmac::HMAC_SHA256, key),
+            key: key.into(),
+            sha256: std::sync::OnceLock::new(),
         }
+    }
+
+    fn sha256(&self) -> &hmac::Key {
+        self.sha256
+            .get_or_init(|| Box::new(hmac::Key::new(hmac::HMAC_SHA256, &self.key)))
     }
 
     /// Short-term credentials: the key is the password's UTF-8 bytes.
@@ -131,7 +140,7 @@ impl Message {
     pub fn verify_integrity(&self, key: &IntegrityKey) -> Result<(), IntegrityError> {
         let p = self.positions();
         let (pos, hmac_key) = match (p.integrity_sha256, p.integrity) {
-            (Some(pos), _) => (pos, &key.sha256),
+            (Some(pos), _) => (pos, key.sha256()),
             (None, Some(pos)) => (pos, &key.sha1),
             (None, None) => return Err(IntegrityError::Missing),
         };
@@ -182,7 +191,7 @@ impl MessageBuilder {
         }
         if self.admit(AttrType::MESSAGE_INTEGRITY_SHA256, len) {
             let length = len16(self.attributes_len() + 4 + len);
-            let tag = hmac_over(&key.sha256, self.buffer(), length);
+            let tag = hmac_over(key.sha256(), self.buffer(), length);
             self.write_header(AttrType::MESSAGE_INTEGRITY_SHA256, len);
             self.put(tag.as_ref().get(..len).unwrap_or_default());
         }

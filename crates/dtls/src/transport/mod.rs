@@ -58,6 +58,10 @@ pub const MAX_RECORD_OVERHEAD: usize = 13 + 8 + 16;
 /// The largest plaintext a TLS record may carry (RFC 6347 §4.1, 2^14).
 pub const MAX_RECORD_PLAINTEXT: usize = 1 << 14;
 
+/// How long a connected transport produces nothing before its output
+/// buffer is given back.
+const RELEASE_AFTER: Duration = Duration::from_secs(1);
+
 /// The smallest `mtu` a transport accepts.
 pub const MIN_MTU: usize = 128;
 
@@ -129,6 +133,8 @@ pub struct DtlsTransport {
     srtp: Option<(SrtpProfile, Vec<u8>)>,
 
     out: OutputBuffer,
+    /// When the last datagram was produced (for [`RELEASE_AFTER`]).
+    last_output: Instant,
     transmits: VecDeque<Bytes>,
     events: VecDeque<DtlsEvent>,
     held: VecDeque<Bytes>,
@@ -194,7 +200,10 @@ impl DtlsTransport {
             engine_connected: false,
             version: None,
             srtp: None,
-            out: OutputBuffer::new(config.mtu.max(MAX_RECORD_PLAINTEXT + 256)),
+            // Room for one datagram; dimpl asks for more (`BufferTooSmall`)
+            // when a record from the peer needs it.
+            last_output: now,
+            out: OutputBuffer::new(config.mtu + 256),
             transmits: VecDeque::new(),
             events: VecDeque::new(),
             held: VecDeque::new(),
@@ -287,6 +296,14 @@ impl DtlsTransport {
             self.stats.timer_expirations += 1;
         }
         self.tick(now);
+        // Some other layer's timer brought us here on an idle connection:
+        // the output chunk goes back (many idle connections add up).
+        if self.state == DtlsState::Connected
+            && self.transmits.is_empty()
+            && now.saturating_duration_since(self.last_output) >= RELEASE_AFTER
+        {
+            self.out.release();
+        }
     }
 
     /// Sends one record of application data. Refused — and nothing sent —
@@ -503,6 +520,7 @@ impl DtlsTransport {
             };
             match polled {
                 Polled::Packet(span) => {
+                    self.last_output = self.now;
                     let datagram = self.out.take(span);
                     if self.state == DtlsState::Connecting {
                         self.epoch0.observe(&datagram);

@@ -29,13 +29,24 @@ pub(crate) struct OutputBuffer {
 }
 
 impl OutputBuffer {
-    const CHUNK: usize = 128 * 1024;
+    /// A fresh chunk holds a dozen full datagrams before the next
+    /// allocation, and an idle connection keeps at most this much (it adds
+    /// up over many connections). Grows to what dimpl asks for if a larger
+    /// output (a long record from the peer) needs it.
+    const CHUNK: usize = 16 * 1024;
 
+    /// An empty buffer: the first chunk is allocated by the first output.
     pub(crate) fn new(min_free: usize) -> Self {
         Self {
-            buf: BytesMut::zeroed(Self::CHUNK.max(min_free)),
+            buf: BytesMut::new(),
             min_free,
         }
+    }
+
+    /// Gives the current chunk back (an idle connection need not hold
+    /// one); the next output allocates a fresh one.
+    pub(crate) fn release(&mut self) {
+        self.buf = BytesMut::new();
     }
 
     /// Grows the space that must be free (dimpl asked for more).
@@ -102,6 +113,20 @@ mod tests {
             assert_eq!(b.len(), 1500);
             assert!(b.iter().all(|&x| usize::from(x) == i));
         }
+    }
+
+    #[test]
+    fn a_released_buffer_allocates_again_on_use() {
+        let mut out = OutputBuffer::new(2000);
+        assert_eq!(out.buf.capacity(), 0, "nothing until the first output");
+        assert!(out.space().1 >= 2000);
+        out.release();
+        assert_eq!(out.buf.capacity(), 0);
+        let (base, len, space) = out.space();
+        assert!(len >= 2000);
+        space[..10].fill(3);
+        let span = OutputBuffer::locate(base, len, &space[..10]);
+        assert_eq!(&out.take(span)[..], &[3; 10]);
     }
 
     #[test]

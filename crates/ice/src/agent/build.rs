@@ -27,7 +27,7 @@ pub(crate) enum LocalKey {
 
 impl IceAgent {
     fn key(&self, which: LocalKey) -> &IntegrityKey {
-        match (which, &self.previous_local) {
+        match (which, self.previous_local.as_deref()) {
             (LocalKey::Previous, Some((_, key))) => key,
             _ => &self.local_key,
         }

@@ -65,7 +65,7 @@ impl IceAgent {
             Some(u)
                 if self
                     .previous_local
-                    .as_ref()
+                    .as_deref()
                     .is_some_and(|(c, _)| c.ufrag == u) =>
             {
                 LocalKey::Previous
@@ -76,7 +76,7 @@ impl IceAgent {
                 return;
             }
         };
-        let verified = match (key, &self.previous_local) {
+        let verified = match (key, self.previous_local.as_deref()) {
             (LocalKey::Previous, Some((_, k))) => msg.verify_integrity(k),
             _ => msg.verify_integrity(&self.local_key),
         };

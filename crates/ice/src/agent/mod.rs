@@ -75,7 +75,7 @@ pub struct IceAgent {
     local_key: IntegrityKey,
     /// The credentials before the last restart, still answered (without
     /// acting on the checks) until a new pair is selected.
-    previous_local: Option<(Credentials, IntegrityKey)>,
+    previous_local: Option<Box<(Credentials, IntegrityKey)>>,
     remote_creds: Option<Credentials>,
     remote_key: Option<IntegrityKey>,
     remote_lite: bool,
@@ -531,7 +531,7 @@ impl IceAgent {
         let key = IntegrityKey::short_term(&creds.pwd);
         let old_creds = std::mem::replace(&mut self.local_creds, creds);
         let old_key = std::mem::replace(&mut self.local_key, key);
-        self.previous_local = Some((old_creds, old_key));
+        self.previous_local = Some(Box::new((old_creds, old_key)));
         self.reset_checks();
         self.remote_creds = None;
         self.remote_key = None;
