@@ -214,6 +214,9 @@ pub struct Peer {
     early_addresses: Vec<(String, SocketAddr)>,
     host_addresses: Vec<SocketAddr>,
     turns_started: bool,
+    /// Configured TURN servers the agent was told to wait for before their
+    /// clients exist.
+    preannounced: Vec<SocketAddr>,
     early_end_of_addresses: bool,
     dtls: Option<DtlsTransport>,
     /// Our DTLS side, once DTLS exists.
@@ -260,6 +263,7 @@ impl Peer {
             early_addresses: Vec::new(),
             host_addresses: Vec::new(),
             turns_started: false,
+            preannounced: Vec::new(),
             early_end_of_addresses: false,
             dtls: None,
             dtls_side: None,
@@ -361,12 +365,36 @@ impl Peer {
         for (interface, addr) in self.early_addresses.drain(..) {
             let _ = ice.add_local_address(&interface, addr);
         }
-        if self.early_end_of_addresses {
-            ice.end_of_local_addresses();
+        // Gathering waits for every relay, so the agent hears of them
+        // before it hears that the addresses are all in (it completes at
+        // once when nothing is pending). The configured servers' clients
+        // start at the next call that brings the time.
+        for server in self.configured_relays() {
+            ice.start_relay_gathering(server);
+            self.preannounced.push(server);
         }
         self.ice = Some(ice);
         self.sync_relays();
+        if self.early_end_of_addresses
+            && let Some(ice) = &mut self.ice
+        {
+            ice.end_of_local_addresses();
+        }
         self.pump(None);
+    }
+
+    /// The configured TURN servers an allocation will be made on: those
+    /// with a host address of their family.
+    fn configured_relays(&self) -> Vec<SocketAddr> {
+        if self.turns_started {
+            return Vec::new();
+        }
+        self.config
+            .turn_servers
+            .iter()
+            .map(|t| t.address)
+            .filter(|a| self.host_addresses.iter().any(|h| h.is_ipv4() == a.is_ipv4()))
+            .collect()
     }
 
     /// Uses a TURN server for a relayed candidate: `local` is our socket
@@ -422,7 +450,12 @@ impl Peer {
         for r in &mut self.relays {
             let server = r.client.server();
             if !r.announced {
-                ice.start_relay_gathering(server);
+                match self.preannounced.iter().position(|&a| a == server) {
+                    Some(i) => {
+                        self.preannounced.swap_remove(i);
+                    }
+                    None => ice.start_relay_gathering(server),
+                }
                 r.announced = true;
             }
             if !r.settled {
@@ -1144,6 +1177,13 @@ impl Peer {
                 [0; 32],
             );
             if let Err(e) = self.add_turn_server(now, local, config) {
+                // Gathering was told to wait for this one.
+                if let Some(i) = self.preannounced.iter().position(|&a| a == server.address) {
+                    self.preannounced.swap_remove(i);
+                    if let Some(ice) = &mut self.ice {
+                        ice.relay_gathering_failed(server.address);
+                    }
+                }
                 self.events.push_back(PeerEvent::ChannelError {
                     channel: None,
                     reason: format!("TURN {}: {e}", server.address),

@@ -281,6 +281,9 @@ impl IceAgent {
     pub fn end_of_local_addresses(&mut self) {
         self.start_gathering();
         self.gather.addresses_done = true;
+        // With nothing to ask a server, gathering is complete now: the
+        // layer can signal a full description without waiting for a timer.
+        self.update_gathering();
         self.dirty = true;
     }
 
