@@ -61,6 +61,7 @@ impl Shared {
                 window_update: false,
                 dirty: Vec::new(),
                 events_pushed: false,
+                turn_connects: Vec::new(),
             }),
             wake: Notify::new(),
             events: Notify::new(),
@@ -219,6 +220,8 @@ pub(crate) struct State {
     dirty: Vec<ChannelHandle>,
     /// Connection events were queued since the last wake-up.
     events_pushed: bool,
+    /// TURN relays over TCP or TLS whose connection the driver must open.
+    pub(crate) turn_connects: Vec<(sanderling_rtc::RelayId, std::net::SocketAddr)>,
 }
 
 impl State {
@@ -362,6 +365,17 @@ impl State {
                 // No mDNS resolver yet: the candidate is given up at once.
                 tracing::debug!(%name, "mDNS candidates are not resolved yet");
                 self.peer.resolve_mdns(&name, None);
+            }
+            PeerEvent::ConnectTurnServer { relay, server } => {
+                self.turn_connects.push((relay, server));
+            }
+            PeerEvent::IceCandidateError {
+                server,
+                transport,
+                code,
+                reason,
+            } => {
+                tracing::warn!(%server, transport, code, %reason, "TURN server gave no candidate");
             }
             PeerEvent::DataChannel(h) => {
                 let Some(config) = self.peer.channel_config(h) else {
