@@ -23,6 +23,15 @@ const RETRIES: [Duration; 2] = [Duration::from_secs(1), Duration::from_secs(2)];
 /// The largest answer read (RFC 6762 §17: 9000 bytes over multicast).
 const MAX_ANSWER: usize = 9000;
 
+/// One socket: tokio's for waiting on answers, a clone for sending, which
+/// a fresh tokio socket would refuse (`WouldBlock`) until the reactor has
+/// seen it writable.
+#[derive(Debug)]
+struct Sock {
+    io: UdpSocket,
+    send: std::net::UdpSocket,
+}
+
 #[derive(Debug)]
 struct Lookup {
     name: String,
@@ -35,8 +44,8 @@ struct Lookup {
 /// The driver's mDNS lookups and their sockets.
 #[derive(Debug)]
 pub(crate) struct Mdns {
-    v4: Option<UdpSocket>,
-    v6: Option<UdpSocket>,
+    v4: Option<Sock>,
+    v6: Option<Sock>,
     destinations: Vec<SocketAddr>,
     timeout: Duration,
     lookups: Vec<Lookup>,
@@ -105,7 +114,7 @@ impl Mdns {
         for &to in &self.destinations {
             let socket = if to.is_ipv4() { &self.v4 } else { &self.v6 };
             if let Some(s) = socket
-                && let Err(e) = s.try_send_to(&query, to)
+                && let Err(e) = s.send.send_to(&query, to)
             {
                 // No multicast route (a container), or a full buffer: the
                 // retry or the timeout covers it.
@@ -154,7 +163,7 @@ impl Mdns {
         [&self.v4, &self.v6]
             .into_iter()
             .flatten()
-            .any(|s| s.poll_recv_ready(cx).is_ready())
+            .any(|s| s.io.poll_recv_ready(cx).is_ready())
     }
 
     /// Reads every waiting answer; returns the names resolved with their
@@ -166,7 +175,7 @@ impl Mdns {
             for _ in 0..32 {
                 let socket = if i == 0 { &self.v4 } else { &self.v6 };
                 let Some(s) = socket else { break };
-                let n = match s.try_recv_from(&mut self.buf) {
+                let n = match s.io.try_recv_from(&mut self.buf) {
                     Ok((n, _)) => n,
                     Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
                     Err(_) => continue,
@@ -189,14 +198,18 @@ impl Mdns {
     }
 }
 
-fn bind(addr: SocketAddr) -> Option<UdpSocket> {
+fn bind(addr: SocketAddr) -> Option<Sock> {
     let bound = std::net::UdpSocket::bind(addr).and_then(|s| {
         s.set_nonblocking(true)?;
         if addr.is_ipv4() {
             // RFC 6762 §11: IP TTL 255 on mDNS packets.
             let _ = s.set_multicast_ttl_v4(255);
         }
-        UdpSocket::from_std(s)
+        let send = s.try_clone()?;
+        Ok(Sock {
+            io: UdpSocket::from_std(s)?,
+            send,
+        })
     });
     match bound {
         Ok(s) => Some(s),
