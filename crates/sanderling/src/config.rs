@@ -206,8 +206,8 @@ pub struct Configuration {
     /// answer before the candidate is given up. Default 3 s.
     pub mdns_timeout: Duration,
     /// Where mDNS queries go. Default `224.0.0.251:5353` and
-    /// `[ff02::fb]:5353` (the latter when IPv6 is on); a test can point it
-    /// at a responder of its own on loopback.
+    /// `[ff02::fb]:5353` (IPv6 destinations only when [`ipv6`](Self::ipv6)
+    /// is on); a test can point it at a responder of its own on loopback.
     pub mdns_destinations: Vec<SocketAddr>,
 }
 

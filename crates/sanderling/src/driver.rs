@@ -44,7 +44,13 @@ pub(crate) async fn run(shared: Arc<Shared>, sockets: Vec<Socket>, mdns_seed: u1
     let mut streams = TurnStreams::new();
     let mut stream_input: Vec<StreamInput> = Vec::new();
     let mut mdns = Mdns::new(
-        shared.config.mdns_destinations.clone(),
+        shared
+            .config
+            .mdns_destinations
+            .iter()
+            .filter(|d| d.is_ipv4() || shared.config.ipv6)
+            .copied()
+            .collect(),
         shared.config.mdns_timeout,
         mdns_seed,
     );
