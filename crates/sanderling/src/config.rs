@@ -479,6 +479,22 @@ mod tests {
     }
 
     #[test]
+    fn tls_trust_settings() {
+        let garbage = TurnTlsTrust::Certificates(vec![CertificateDer::from(vec![1, 2, 3])]);
+        assert!(matches!(garbage.settings("127.0.0.1"), Err(Error::Type(_))));
+        let ip = TurnTlsTrust::Certificates(Vec::new())
+            .settings("127.0.0.1")
+            .unwrap();
+        assert!(matches!(ip.server_name, ServerName::IpAddress(_)));
+        let dns = TurnTlsTrust::System.settings("turn.example.org").unwrap();
+        assert!(matches!(dns.server_name, ServerName::DnsName(_)));
+        assert!(matches!(
+            TurnTlsTrust::System.settings("not a name"),
+            Err(Error::Syntax(_))
+        ));
+    }
+
+    #[test]
     fn validates() {
         let ok = Configuration {
             ice_servers: vec![IceServer::new("stun:192.0.2.1:19302")],
