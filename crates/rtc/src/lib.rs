@@ -5,7 +5,11 @@
 
 pub mod jsep;
 pub mod peer;
+mod relay;
 
 pub use peer::{
     ChannelHandle, ConnectionState, Peer, PeerConfig, PeerError, PeerEvent, Transmit, TurnServer,
 };
+pub use relay::RelayId;
+/// How a TURN server is reached (UDP, TCP, TLS), for [`TurnServer`].
+pub use sanderling_ice::turn::TurnTransport;

@@ -32,6 +32,7 @@ use crate::jsep::{
     DtlsSide, Jsep, JsepError, LocalParameters, RemoteParameters, SessionDescription,
     SignalingState,
 };
+use crate::relay::{Relay, RelayId, error_code};
 
 /// Bound on DTLS datagrams held while the transport does not exist yet
 /// (a ClientHello racing the answer).
@@ -80,16 +81,20 @@ pub struct PeerConfig {
     /// SCTP settings; its seed is set by the peer. Zero checksum is offered
     /// since DTLS protects the packets.
     pub sctp: SctpOptions,
-    /// TURN servers to allocate relayed candidates on (over UDP, from the
-    /// first host address of the server's family).
+    /// TURN servers to allocate relayed candidates on: over UDP from the
+    /// first host address of the server's family, over TCP or TLS on a
+    /// connection the driver opens when asked
+    /// ([`PeerEvent::ConnectTurnServer`]).
     pub turn_servers: Vec<TurnServer>,
 }
 
 /// A TURN server and its long-term credentials (W3C `RTCIceServer`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct TurnServer {
     /// The server's address.
     pub address: SocketAddr,
+    /// How it is reached: UDP, TCP, or TLS over TCP (`turns:`).
+    pub transport: TurnTransport,
     /// Username.
     pub username: String,
     /// Password (`credential`).
@@ -127,6 +132,30 @@ pub enum PeerEvent {
     /// A remote candidate needs an mDNS lookup; answer with
     /// [`Peer::resolve_mdns`].
     ResolveMdns(String),
+    /// A TURN relay over TCP or TLS needs its connection: the driver opens
+    /// a TCP connection to `server`, writes what
+    /// [`Peer::poll_stream_transmit`] gives for `relay`, feeds what it
+    /// reads to [`Peer::handle_stream_input`], and reports the end (or a
+    /// failure to connect) with [`Peer::handle_stream_closed`].
+    ConnectTurnServer {
+        /// The relay the connection carries.
+        relay: RelayId,
+        /// The server's address.
+        server: SocketAddr,
+    },
+    /// W3C `icecandidateerror`: a TURN server gave no relayed candidate
+    /// (or lost its allocation). Gathering does not wait for it any more.
+    IceCandidateError {
+        /// The server.
+        server: SocketAddr,
+        /// How it was reached: `udp`, `tcp` or `tls`.
+        transport: &'static str,
+        /// The STUN error code the server answered (401: wrong
+        /// credentials), or 701 when it could not be reached or talked to.
+        code: u16,
+        /// What went wrong, for people.
+        reason: String,
+    },
     /// The peer opened a channel (`datachannel` event).
     DataChannel(ChannelHandle),
     /// A channel opened.
@@ -183,21 +212,6 @@ struct Channel {
     /// W3C `bufferedAmountLowThreshold`, kept here so that a value set
     /// before the channel has a stream id is applied when it gets one.
     low_threshold: usize,
-}
-
-/// A TURN allocation giving the agent a relayed candidate.
-#[derive(Debug)]
-struct Relay {
-    client: TurnClient,
-    /// Our socket that talks to the server.
-    local: SocketAddr,
-    relayed: Option<SocketAddr>,
-    mapped: Option<SocketAddr>,
-    failed: bool,
-    /// The agent was told gathering waits for this server.
-    announced: bool,
-    /// The agent was told the outcome.
-    settled: bool,
 }
 
 /// Most TURN servers used at once.
@@ -389,52 +403,124 @@ impl Peer {
         if self.turns_started {
             return Vec::new();
         }
+        let mut seen = std::collections::HashSet::new();
         self.config
             .turn_servers
             .iter()
+            .filter(|t| {
+                t.transport.is_stream()
+                    || self
+                        .host_addresses
+                        .iter()
+                        .any(|h| h.is_ipv4() == t.address.is_ipv4())
+            })
+            // A server listed twice over one transport is used once.
+            .filter(|t| seen.insert((t.address, t.transport.name())))
             .map(|t| t.address)
-            .filter(|a| self.host_addresses.iter().any(|h| h.is_ipv4() == a.is_ipv4()))
             .collect()
     }
 
-    /// Uses a TURN server for a relayed candidate: `local` is our socket
-    /// that reaches it (the driver sends what comes out of
-    /// [`poll_transmit`](Self::poll_transmit) with `remote == config.server`
-    /// from there, and feeds the server's datagrams to
-    /// [`handle_input`](Self::handle_input)). UDP only for now. The
-    /// allocation starts at once; gathering waits for it.
+    /// Uses a TURN server for a relayed candidate. The allocation starts
+    /// at once; gathering waits for it (a failure is a
+    /// [`PeerEvent::IceCandidateError`] and gathering goes on without it).
+    ///
+    /// Over UDP, `local` is our socket that reaches the server: the driver
+    /// sends what comes out of [`poll_transmit`](Self::poll_transmit) with
+    /// `remote == config.server` from there, and feeds the server's
+    /// datagrams to [`handle_input`](Self::handle_input). Over TCP and TLS
+    /// `local` is not used: a [`PeerEvent::ConnectTurnServer`] asks the
+    /// driver for a connection, whose bytes travel through
+    /// [`poll_stream_transmit`](Self::poll_stream_transmit) and
+    /// [`handle_stream_input`](Self::handle_stream_input) under the
+    /// returned id. A server already in use over the same transport gives
+    /// the id it has.
     pub fn add_turn_server(
         &mut self,
         now: Instant,
         local: SocketAddr,
         mut config: TurnConfig,
-    ) -> Result<(), PeerError> {
+    ) -> Result<RelayId, PeerError> {
         self.check_open()?;
+        if let Some(r) = self.relays.iter().find(|r| {
+            r.client.server() == config.server
+                && r.client.config().transport.name() == config.transport.name()
+        }) {
+            return Ok(r.id);
+        }
         if self.relays.len() >= MAX_RELAYS {
             return Err(PeerError::Transport("too many TURN servers".into()));
         }
-        if self
-            .relays
-            .iter()
-            .any(|r| r.client.server() == config.server)
-        {
-            return Ok(());
-        }
         config.seed = self.rng.random();
+        let stream = config.transport.is_stream();
+        let server = config.server;
         let client =
             TurnClient::new(now, config).map_err(|e| PeerError::Transport(format!("TURN: {e}")))?;
+        let id = RelayId(u32::try_from(self.relays.len()).unwrap_or(u32::MAX));
         self.relays.push(Relay {
+            id,
             client,
             local,
+            stream,
             relayed: None,
             mapped: None,
             failed: false,
+            stream_error: None,
             announced: false,
             settled: false,
         });
+        if stream {
+            self.events
+                .push_back(PeerEvent::ConnectTurnServer { relay: id, server });
+        }
         self.sync_relays();
         self.pump(None);
-        Ok(())
+        Ok(id)
+    }
+
+    /// The next bytes to write on the connection of stream relay `relay`
+    /// (TCP or TLS); drain after every call into the peer, as
+    /// [`poll_transmit`](Self::poll_transmit). Stops when the driver
+    /// stops asking: the TURN client then holds the output (bounded by
+    /// [`TurnConfig::max_output_bytes`], beyond which relayed data is
+    /// dropped like a lost datagram).
+    pub fn poll_stream_transmit(&mut self, now: Instant, relay: RelayId) -> Option<Bytes> {
+        self.relays
+            .iter_mut()
+            .find(|r| r.id == relay && r.stream)?
+            .client
+            .poll_transmit(now)
+    }
+
+    /// Bytes read from the connection of stream relay `relay`, in any
+    /// split.
+    pub fn handle_stream_input(&mut self, now: Instant, relay: RelayId, data: Bytes) {
+        let Some(r) = self.relays.iter_mut().find(|r| r.id == relay && r.stream) else {
+            return;
+        };
+        r.client.handle_input(now, data);
+        self.after_relay_input(now);
+    }
+
+    /// The connection of stream relay `relay` ended, or could not be made:
+    /// `error` says why, if something failed. The allocation is lost; if it
+    /// was being made, gathering goes on without it.
+    pub fn handle_stream_closed(&mut self, now: Instant, relay: RelayId, error: Option<String>) {
+        let Some(r) = self.relays.iter_mut().find(|r| r.id == relay && r.stream) else {
+            return;
+        };
+        if r.stream_error.is_none() {
+            r.stream_error = error;
+        }
+        r.client.handle_stream_closed(now);
+        self.after_relay_input(now);
+    }
+
+    /// The relays' data into ICE, then everything that follows.
+    fn after_relay_input(&mut self, now: Instant) {
+        for (relayed, peer, data) in self.drain_relays() {
+            self.handle_input(now, relayed, peer, data);
+        }
+        self.pump(Some(now));
     }
 
     /// The relayed addresses of the TURN allocations made so far.
@@ -490,9 +576,15 @@ impl Peer {
                     }
                     TurnEvent::Failed(e) => {
                         r.failed = true;
-                        self.events.push_back(PeerEvent::ChannelError {
-                            channel: None,
-                            reason: format!("TURN server {}: {e}", r.client.server()),
+                        let reason = match r.stream_error.take() {
+                            Some(why) => format!("{why} ({e})"),
+                            None => e.to_string(),
+                        };
+                        self.events.push_back(PeerEvent::IceCandidateError {
+                            server: r.client.server(),
+                            transport: r.client.config().transport.name(),
+                            code: error_code(&e),
+                            reason,
                         });
                     }
                     _ => {}
@@ -1064,6 +1156,12 @@ impl Peer {
             // allocation is deleted (a zero-lifetime Refresh).
             let mut to_server = Vec::new();
             for r in &mut self.relays {
+                if r.stream {
+                    // Its bytes stay in the client for the driver to write
+                    // (poll_stream_transmit) before it drops the connection.
+                    r.client.close(now);
+                    continue;
+                }
                 while let Some(payload) = r.client.poll_transmit(now) {
                     to_server.push(Transmit {
                         local: r.local,
@@ -1121,13 +1219,10 @@ impl Peer {
         if let Some(r) = self
             .relays
             .iter_mut()
-            .find(|r| r.local == local && r.client.server() == remote)
+            .find(|r| !r.stream && r.local == local && r.client.server() == remote)
         {
             r.client.handle_input(now, payload);
-            for (relayed, peer, data) in self.drain_relays() {
-                self.handle_input(now, relayed, peer, data);
-            }
-            self.pump(Some(now));
+            self.after_relay_input(now);
             return;
         }
         match classify(&payload) {
@@ -1154,24 +1249,29 @@ impl Peer {
         }
     }
 
-    /// Starts an allocation on every configured TURN server, from our
-    /// host socket of the server's address family, once ICE exists.
+    /// Starts an allocation on every configured TURN server (over UDP from
+    /// our host socket of the server's address family), once ICE exists.
     fn start_relays(&mut self, now: Instant) {
         if self.turns_started || self.config.turn_servers.is_empty() || self.ice.is_none() {
             return;
         }
         self.turns_started = true;
         for server in self.config.turn_servers.clone() {
-            let Some(&local) = self
+            let family = self
                 .host_addresses
                 .iter()
                 .find(|a| a.is_ipv4() == server.address.is_ipv4())
-            else {
-                continue;
+                .copied();
+            let local = match (family, server.transport.is_stream()) {
+                (Some(local), _) => local,
+                // A stream leaves from wherever the driver's connection does.
+                (None, true) => SocketAddr::new(unspecified(server.address), 0),
+                (None, false) => continue,
             };
+            let transport = server.transport.name();
             let config = TurnConfig::new(
                 server.address,
-                TurnTransport::Udp,
+                server.transport,
                 server.username,
                 server.password,
                 [0; 32],
@@ -1184,9 +1284,11 @@ impl Peer {
                         ice.relay_gathering_failed(server.address);
                     }
                 }
-                self.events.push_back(PeerEvent::ChannelError {
-                    channel: None,
-                    reason: format!("TURN {}: {e}", server.address),
+                self.events.push_back(PeerEvent::IceCandidateError {
+                    server: server.address,
+                    transport,
+                    code: 701,
+                    reason: e.to_string(),
                 });
             }
         }
@@ -1218,8 +1320,9 @@ impl Peer {
                 }
             }
         }
-        // What the TURN clients send to their servers (ours and relayed).
-        for r in &mut self.relays {
+        // What the TURN clients send to their servers over UDP (ours and
+        // relayed); stream relays go through poll_stream_transmit.
+        for r in self.relays.iter_mut().filter(|r| !r.stream) {
             if let Some(payload) = r.client.poll_transmit(now) {
                 return Some(Transmit {
                     local: r.local,
@@ -1462,6 +1565,15 @@ impl Peer {
                     .push_back(PeerEvent::ChannelError { channel, reason });
             }
         }
+    }
+}
+
+/// The unspecified address of `server`'s family.
+fn unspecified(server: SocketAddr) -> std::net::IpAddr {
+    if server.is_ipv4() {
+        std::net::Ipv4Addr::UNSPECIFIED.into()
+    } else {
+        std::net::Ipv6Addr::UNSPECIFIED.into()
     }
 }
 

@@ -16,7 +16,9 @@ use fake_server::{FakeServer, PASSWORD, Seen, USER};
 use sanderling_datachannel::{ChannelConfig, Message};
 use sanderling_dtls::Certificate;
 use sanderling_netsim::{Datagram, Endpoint, LinkConfig, NatConfig, NodeId, Sim, Transmit};
-use sanderling_rtc::{ChannelHandle, ConnectionState, Peer, PeerConfig, PeerEvent, TurnServer};
+use sanderling_rtc::{
+    ChannelHandle, ConnectionState, Peer, PeerConfig, PeerEvent, TurnServer, TurnTransport,
+};
 
 const SERVER: &str = "203.0.113.1:3478";
 
@@ -165,6 +167,7 @@ fn config(seed: u8, turn: bool) -> PeerConfig {
     if turn {
         c.turn_servers = vec![TurnServer {
             address: SERVER.parse().unwrap(),
+            transport: TurnTransport::Udp,
             username: USER.into(),
             password: PASSWORD.into(),
         }];

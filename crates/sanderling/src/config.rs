@@ -3,8 +3,13 @@
 
 use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
 use std::ops::RangeInclusive;
+use std::sync::Arc;
+use std::time::Duration;
 
 use sanderling_dtls::Certificate;
+use sanderling_ice::turn::TlsSettings;
+use sanderling_ice::turn::rustls::pki_types::{CertificateDer, ServerName};
+use sanderling_ice::turn::rustls::{ClientConfig, RootCertStore};
 use sanderling_ice::{IceConfig, InterfaceMatch};
 
 use crate::error::Error;
@@ -61,6 +66,63 @@ pub enum IceTransportPolicy {
     Relay,
 }
 
+/// Which certificates a `turns:` server (TURN over TLS) may present.
+///
+/// A browser always uses the system's trust store; a program may need to
+/// trust a private CA or a test server's self-signed certificate, or bring
+/// its own rustls configuration.
+#[derive(Clone, Debug, Default)]
+pub enum TurnTlsTrust {
+    /// The operating system's trust store (read when a connection with a
+    /// `turns:` server is made).
+    #[default]
+    System,
+    /// Only these certificates (DER), as trust anchors: a private CA, or a
+    /// self-signed server certificate to pin.
+    Certificates(Vec<CertificateDer<'static>>),
+    /// A ready rustls client configuration (its own verifier, client
+    /// certificates, protocol versions).
+    Config(Arc<ClientConfig>),
+}
+
+impl TurnTlsTrust {
+    /// The TLS settings for a `turns:` server named `host` in its URL (a
+    /// DNS name, or an IP address its certificate must carry).
+    pub(crate) fn settings(&self, host: &str) -> Result<TlsSettings, Error> {
+        let name = match host.parse::<IpAddr>() {
+            Ok(ip) => ServerName::IpAddress(ip.into()),
+            Err(_) => ServerName::try_from(host.to_owned())
+                .map_err(|e| Error::Syntax(format!("TURN server name {host:?}: {e}")))?,
+        };
+        let roots = match self {
+            Self::Config(config) => return Ok(TlsSettings::new(config.clone(), name)),
+            Self::System => {
+                let loaded = rustls_native_certs::load_native_certs();
+                for e in &loaded.errors {
+                    tracing::debug!(error = %e, "system trust store");
+                }
+                let mut roots = RootCertStore::empty();
+                let (added, _) = roots.add_parsable_certificates(loaded.certs);
+                if added == 0 {
+                    // TLS will fail, and say so in an icecandidateerror.
+                    tracing::warn!("no certificates in the system trust store");
+                }
+                roots
+            }
+            Self::Certificates(certs) => {
+                let mut roots = RootCertStore::empty();
+                for c in certs {
+                    roots.add(c.clone()).map_err(|e| {
+                        Error::Type(format!("turn_tls_trust: unusable certificate: {e}"))
+                    })?;
+                }
+                roots
+            }
+        };
+        TlsSettings::with_roots(roots, name).map_err(|e| Error::Operation(e.to_string()))
+    }
+}
+
 /// W3C `RTCBundlePolicy`. A data-only connection has one media section, so
 /// every policy gives the same descriptions; it is kept for the
 /// configuration to read back as set.
@@ -95,14 +157,19 @@ pub enum BundlePolicy {
 #[derive(Clone, Debug)]
 pub struct Configuration {
     /// STUN and TURN servers (W3C `iceServers`). STUN servers are asked for
-    /// server-reflexive candidates, TURN servers over UDP for relayed ones
-    /// (`turns:` and `?transport=tcp` are validated but not used yet).
+    /// server-reflexive candidates, TURN servers for relayed ones: over UDP
+    /// (`turn:host`), TCP (`turn:host?transport=tcp`) or TLS over TCP
+    /// (`turns:host`, checked against [`turn_tls_trust`](Self::turn_tls_trust)).
+    /// `stuns:` URLs are accepted and not used.
     pub ice_servers: Vec<IceServer>,
     /// W3C `iceTransportPolicy`. `Relay` offers relayed candidates only
-    /// (and needs a TURN server over UDP: without one,
+    /// (and needs a TURN server: without one,
     /// [`PeerConnection::new`](crate::PeerConnection::new) refuses it with
     /// [`Error::NotSupported`]).
     pub ice_transport_policy: IceTransportPolicy,
+    /// The certificates `turns:` servers are checked against. Default: the
+    /// system's trust store.
+    pub turn_tls_trust: TurnTlsTrust,
     /// W3C `bundlePolicy`.
     pub bundle_policy: BundlePolicy,
     /// W3C `certificates`: the DTLS identity (the first one is used). Empty:
@@ -134,6 +201,14 @@ pub struct Configuration {
     /// [`DataChannel::recv`](crate::DataChannel::recv)). One message more
     /// may arrive so that a message larger than the window can finish.
     pub receive_buffer_size: usize,
+    /// How long the lookup of a peer's mDNS candidate (`<uuid>.local`, RFC
+    /// 6762 one-shot query, asked again twice meanwhile) waits for an
+    /// answer before the candidate is given up. Default 3 s.
+    pub mdns_timeout: Duration,
+    /// Where mDNS queries go. Default `224.0.0.251:5353` and
+    /// `[ff02::fb]:5353` (IPv6 destinations only when [`ipv6`](Self::ipv6)
+    /// is on); a test can point it at a responder of its own on loopback.
+    pub mdns_destinations: Vec<SocketAddr>,
 }
 
 impl Default for Configuration {
@@ -151,6 +226,31 @@ impl Default for Configuration {
             socket_buffer_size: 4 << 20,
             max_message_size: 256 << 10,
             receive_buffer_size: 4 << 20,
+            turn_tls_trust: TurnTlsTrust::System,
+            mdns_timeout: Duration::from_secs(3),
+            mdns_destinations: vec![
+                sanderling_ice::mdns_query::MDNS_V4,
+                sanderling_ice::mdns_query::MDNS_V6,
+            ],
+        }
+    }
+}
+
+/// How a TURN server is reached.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum TurnKind {
+    Udp,
+    Tcp,
+    Tls,
+}
+
+impl TurnKind {
+    /// As the TURN client names it.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Self::Udp => "udp",
+            Self::Tcp => "tcp",
+            Self::Tls => "tls",
         }
     }
 }
@@ -159,6 +259,11 @@ impl Default for Configuration {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct TurnServer {
     pub(crate) addr: SocketAddr,
+    pub(crate) kind: TurnKind,
+    /// The URL's host: the name a TLS server's certificate must carry.
+    pub(crate) host: String,
+    /// The URL as configured (for error events).
+    pub(crate) url: String,
     pub(crate) username: String,
     pub(crate) credential: String,
 }
@@ -265,13 +370,22 @@ impl Configuration {
                             "TURN server {url:?} needs a username and a credential"
                         )));
                     };
-                    if parsed.secure || parsed.transport.as_deref() == Some("tcp") {
-                        tracing::warn!(%url, "TURN over TCP and TLS is not wired yet; not used");
-                        continue;
-                    }
+                    let kind = match (parsed.secure, parsed.transport.as_deref()) {
+                        (false, Some("tcp")) => TurnKind::Tcp,
+                        (false, _) => TurnKind::Udp,
+                        (true, None | Some("tcp")) => TurnKind::Tls,
+                        (true, Some(_)) => {
+                            // turns: over UDP would be DTLS (RFC 7350).
+                            tracing::warn!(%url, "TURN over DTLS is not supported; not used");
+                            continue;
+                        }
+                    };
                     for addr in parsed.resolve() {
                         servers.turn.push(TurnServer {
                             addr,
+                            kind,
+                            host: parsed.host.clone(),
+                            url: url.clone(),
                             username: username.clone(),
                             credential: credential.clone(),
                         });
@@ -283,9 +397,7 @@ impl Configuration {
         }
         if self.ice_transport_policy == IceTransportPolicy::Relay && servers.turn.is_empty() {
             return Err(Error::NotSupported(
-                "iceTransportPolicy relay needs a TURN server over UDP (TURN over TCP and TLS \
-                 is not wired yet)"
-                    .into(),
+                "iceTransportPolicy relay needs a TURN server".into(),
             ));
         }
         if self
@@ -296,6 +408,9 @@ impl Configuration {
             return Err(Error::Type(
                 "port_range must be a non-empty range of ports from 1".into(),
             ));
+        }
+        if self.mdns_timeout.is_zero() {
+            return Err(Error::Type("mdns_timeout must be positive".into()));
         }
         if self.max_message_size == 0 || self.receive_buffer_size == 0 {
             return Err(Error::Type(
@@ -319,6 +434,9 @@ impl Configuration {
                 .map(|n| interface_match(n))
                 .collect(),
             port_range: self.port_range.clone(),
+            // The driver answers every lookup within `mdns_timeout`; the
+            // agent's own expiry is only a backstop.
+            mdns_timeout: self.mdns_timeout + Duration::from_secs(60),
             ..IceConfig::default()
         }
     }
@@ -361,6 +479,22 @@ mod tests {
     }
 
     #[test]
+    fn tls_trust_settings() {
+        let garbage = TurnTlsTrust::Certificates(vec![CertificateDer::from(vec![1, 2, 3])]);
+        assert!(matches!(garbage.settings("127.0.0.1"), Err(Error::Type(_))));
+        let ip = TurnTlsTrust::Certificates(Vec::new())
+            .settings("127.0.0.1")
+            .unwrap();
+        assert!(matches!(ip.server_name, ServerName::IpAddress(_)));
+        let dns = TurnTlsTrust::System.settings("turn.example.org").unwrap();
+        assert!(matches!(dns.server_name, ServerName::DnsName(_)));
+        assert!(matches!(
+            TurnTlsTrust::System.settings("not a name"),
+            Err(Error::Syntax(_))
+        ));
+    }
+
+    #[test]
     fn validates() {
         let ok = Configuration {
             ice_servers: vec![IceServer::new("stun:192.0.2.1:19302")],
@@ -385,6 +519,25 @@ mod tests {
         let servers = turn.validate().unwrap();
         assert!(servers.stun.is_empty());
         assert_eq!(servers.turn[0].addr, "192.0.2.1:3478".parse().unwrap());
+        assert_eq!(servers.turn[0].kind, TurnKind::Udp);
+        let kinds = Configuration {
+            ice_servers: vec![IceServer {
+                urls: vec![
+                    "turn:192.0.2.1?transport=tcp".into(),
+                    "turns:192.0.2.1".into(),
+                    "turns:192.0.2.1?transport=udp".into(),
+                ],
+                ..IceServer::with_credentials("", "u", "p")
+            }],
+            ..Configuration::default()
+        };
+        let servers = kinds.validate().unwrap();
+        let got: Vec<_> = servers
+            .turn
+            .iter()
+            .map(|t| (t.kind, t.addr.port()))
+            .collect();
+        assert_eq!(got, vec![(TurnKind::Tcp, 3478), (TurnKind::Tls, 5349)]);
         assert_eq!(servers.turn[0].username, "u");
         let relay_with_turn = Configuration {
             ice_transport_policy: IceTransportPolicy::Relay,

@@ -1,11 +1,14 @@
 //! The driver: one task per connection that owns the sockets and moves
 //! datagrams, timers and events between them and the peer core.
 //!
-//! Each turn: under the lock, fire due timers, hand received datagrams to
-//! the core, move its events into the application's queues and take every
-//! datagram it wants sent; then, without the lock, send them (batched);
-//! then wait for a socket to be readable, the core's next timeout, or a
-//! wake-up from a user call. Output is flushed the moment a layer makes it.
+//! Each turn: under the lock, fire due timers, hand received datagrams (and
+//! bytes read from TURN connections, and mDNS answers) to the core, move
+//! its events into the application's queues, start what they ask for (a
+//! TURN connection, an mDNS lookup) and take every datagram it wants sent;
+//! then, without the lock, send them (batched); then wait for a socket to
+//! be readable, a TURN connection's bytes, an mDNS answer, the next
+//! timeout, or a wake-up from a user call. Output is flushed the moment a
+//! layer makes it.
 
 use std::future::poll_fn;
 use std::net::SocketAddr;
@@ -15,23 +18,43 @@ use std::time::Instant;
 
 use bytes::Bytes;
 
+use crate::mdns::Mdns;
 use crate::shared::Shared;
 use crate::socket::{Receiver, Sender, Socket};
+use crate::turn_stream::{StreamInput, TurnStreams};
 
 /// Receive batches read per wake-up before the core runs (so timers and
 /// output are never starved by a busy socket).
 const MAX_BATCHES_PER_TURN: usize = 4;
+/// Reads of TURN connections handed to the core per turn.
+const MAX_STREAM_INPUTS_PER_TURN: usize = 64;
 
 enum Wake {
     User,
     Readable(usize),
+    Stream(StreamInput),
+    Mdns,
     Timer,
 }
 
-pub(crate) async fn run(shared: Arc<Shared>, sockets: Vec<Socket>) {
+pub(crate) async fn run(shared: Arc<Shared>, sockets: Vec<Socket>, mdns_seed: u16) {
     let mut sender = Sender::default();
     let mut receiver = Receiver::new();
     let mut received: Vec<(SocketAddr, SocketAddr, Bytes)> = Vec::new();
+    let mut streams = TurnStreams::new();
+    let mut stream_input: Vec<StreamInput> = Vec::new();
+    let mut mdns = Mdns::new(
+        shared
+            .config
+            .mdns_destinations
+            .iter()
+            .filter(|d| d.is_ipv4() || shared.config.ipv6)
+            .copied()
+            .collect(),
+        shared.config.mdns_timeout,
+        mdns_seed,
+    );
+    let mut mdns_readable = false;
     let sleep = tokio::time::sleep(std::time::Duration::from_secs(3600));
     tokio::pin!(sleep);
     let mut next_socket = 0;
@@ -46,17 +69,57 @@ pub(crate) async fn run(shared: Arc<Shared>, sockets: Vec<Socket>) {
                 }
                 st.peer.handle_input(now, local, remote, datagram);
             }
+            while stream_input.len() < MAX_STREAM_INPUTS_PER_TURN {
+                match streams.input.try_recv() {
+                    Ok(i) => stream_input.push(i),
+                    Err(_) => break,
+                }
+            }
+            for input in stream_input.drain(..) {
+                if st.closed {
+                    break;
+                }
+                match input {
+                    StreamInput::Data(relay, data) => st.peer.handle_stream_input(now, relay, data),
+                    StreamInput::Closed(relay, why) => {
+                        st.peer.handle_stream_closed(now, relay, why)
+                    }
+                }
+            }
+            if std::mem::take(&mut mdns_readable) {
+                for (name, ip) in mdns.receive() {
+                    st.peer.resolve_mdns(&name, Some(ip));
+                }
+            }
+            for name in mdns.handle_timeout(now) {
+                tracing::debug!(%name, "mDNS name not resolved");
+                st.peer.resolve_mdns(&name, None);
+            }
             if st.peer.poll_timeout().is_some_and(|t| t <= now) {
                 st.peer.handle_timeout(now);
             }
             st.drain_events();
+            // What the events asked for.
+            for name in std::mem::take(&mut st.mdns_lookups) {
+                if let Err(name) = mdns.start(now, name) {
+                    st.peer.resolve_mdns(&name, None);
+                }
+            }
+            for (relay, server) in std::mem::take(&mut st.turn_connects) {
+                streams.connect(relay, server, &shared);
+            }
             while let Some(t) = st.peer.poll_transmit(now) {
                 sender.push(t);
             }
+            streams.flush(&mut st.peer, now);
             // Sending may have made events (a channel's buffered amount low).
             st.drain_events();
             st.window_update = false;
-            (st.peer.poll_timeout(), st.closed, st.take_events_pushed())
+            let deadline = match (st.peer.poll_timeout(), mdns.poll_timeout()) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            (deadline, st.closed, st.take_events_pushed())
         };
         if pushed {
             shared.events.notify_waiters();
@@ -86,6 +149,12 @@ pub(crate) async fn run(shared: Arc<Shared>, sockets: Vec<Socket>) {
                     return Poll::Ready(Wake::Readable(i));
                 }
             }
+            if let Poll::Ready(Some(input)) = streams.input.poll_recv(cx) {
+                return Poll::Ready(Wake::Stream(input));
+            }
+            if mdns.poll_readable(cx) {
+                return Poll::Ready(Wake::Mdns);
+            }
             if sleep.as_mut().poll(cx).is_ready() {
                 return Poll::Ready(Wake::Timer);
             }
@@ -94,6 +163,8 @@ pub(crate) async fn run(shared: Arc<Shared>, sockets: Vec<Socket>) {
         .await;
         match wake {
             Wake::User | Wake::Timer => {}
+            Wake::Stream(input) => stream_input.push(input),
+            Wake::Mdns => mdns_readable = true,
             Wake::Readable(i) => {
                 next_socket = (i + 1) % sockets.len();
                 for _ in 0..MAX_BATCHES_PER_TURN {
@@ -110,7 +181,9 @@ pub(crate) async fn run(shared: Arc<Shared>, sockets: Vec<Socket>) {
             }
         }
     }
-    // Closed: the last datagrams (ABORT, close_notify) went out above.
+    // Closed: the last datagrams (ABORT, close_notify) went out above; the
+    // TURN connections write what they were given and end.
+    streams.finish();
     let st = shared.lock();
     for entry in st.channels.values() {
         entry.notify.notify_waiters();

@@ -49,17 +49,23 @@ mod data_channel;
 mod description;
 mod driver;
 mod error;
+mod mdns;
 pub mod ortc;
 mod peer_connection;
 mod shared;
 pub mod signaling;
 mod socket;
+mod turn_stream;
 
-pub use config::{BundlePolicy, Configuration, IceServer, IceTransportPolicy};
+pub use config::{BundlePolicy, Configuration, IceServer, IceTransportPolicy, TurnTlsTrust};
 pub use data_channel::{DataChannel, DataChannelEvent, DataChannelEvents, DataChannelInit};
 pub use description::{IceCandidate, SdpType, SessionDescription};
 pub use error::Error;
-pub use peer_connection::{PeerConnection, PeerConnectionEvent, PeerConnectionEvents};
+pub use peer_connection::{
+    IceCandidateError, PeerConnection, PeerConnectionEvent, PeerConnectionEvents,
+};
+/// The rustls the TURN client is built with, for [`TurnTlsTrust`].
+pub use sanderling_ice::turn::rustls;
 
 /// Message payloads are [`Bytes`]: cheap to clone and slice.
 pub use bytes::Bytes;

@@ -12,7 +12,7 @@ use sanderling_ice::{ConnectionState as IceConnectionState, GatheringState};
 use sanderling_rtc::jsep::SignalingState;
 use sanderling_rtc::{ConnectionState, Peer, PeerConfig};
 
-use crate::config::Configuration;
+use crate::config::{Configuration, TurnKind};
 use crate::data_channel::{DataChannel, DataChannelInit};
 use crate::description::{IceCandidate, SessionDescription};
 use crate::driver;
@@ -37,6 +37,24 @@ pub enum PeerConnectionEvent {
     IceGatheringState(GatheringState),
     /// `signalingstatechange`.
     SignalingState(SignalingState),
+    /// `icecandidateerror`: a TURN server gave no relayed candidate (it
+    /// could not be reached, TLS failed, it refused the credentials) or
+    /// lost the allocation. Gathering goes on without it.
+    IceCandidateError(IceCandidateError),
+}
+
+/// W3C `RTCPeerConnectionIceErrorEvent`: why a server gave no candidate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IceCandidateError {
+    /// The server's URL as configured.
+    pub url: String,
+    /// The server's address.
+    pub address: SocketAddr,
+    /// The STUN error code the server answered (401: wrong username or
+    /// password), or 701 when it could not be reached or talked to (W3C).
+    pub error_code: u16,
+    /// What went wrong, for people.
+    pub error_text: String,
 }
 
 /// W3C `RTCPeerConnection`, for data channels.
@@ -74,6 +92,16 @@ impl fmt::Debug for PeerConnection {
     }
 }
 
+/// The unspecified address of `server`'s family, port 0.
+fn unspecified(server: SocketAddr) -> SocketAddr {
+    let ip: std::net::IpAddr = if server.is_ipv4() {
+        std::net::Ipv4Addr::UNSPECIFIED.into()
+    } else {
+        std::net::Ipv6Addr::UNSPECIFIED.into()
+    };
+    SocketAddr::new(ip, 0)
+}
+
 /// Fills a seed from the operating system's generator.
 fn os_seed() -> Result<[u8; 32], Error> {
     let mut seed = [0u8; 32];
@@ -90,9 +118,12 @@ impl PeerConnection {
     /// lookup).
     ///
     /// Errors: `SyntaxError` / `InvalidAccessError` for bad ICE servers,
-    /// `NotSupportedError` for the relay-only policy without a TURN server
-    /// over UDP, `InvalidStateError` outside a tokio runtime, an I/O error
-    /// when no socket can be bound.
+    /// `NotSupportedError` for the relay-only policy without a TURN server,
+    /// `TypeError` for an unusable certificate in
+    /// [`turn_tls_trust`](Configuration::turn_tls_trust),
+    /// `InvalidStateError` outside a tokio runtime, an I/O error when no
+    /// socket can be bound. A TURN server that cannot be reached is no
+    /// error here: it is a [`PeerConnectionEvent::IceCandidateError`].
     pub fn new(config: Configuration) -> Result<Self, Error> {
         let runtime = tokio::runtime::Handle::try_current()
             .map_err(|_| Error::InvalidState("a PeerConnection needs a tokio runtime".into()))?;
@@ -146,27 +177,41 @@ impl PeerConnection {
             }
         }
         for turn in &servers.turn {
-            let Some(socket) = sockets
+            let socket = sockets
                 .iter()
-                .find(|s| s.local.is_ipv4() == turn.addr.is_ipv4())
-            else {
-                tracing::warn!(server = %turn.addr, "no socket of the TURN server's family");
-                continue;
+                .find(|s| s.local.is_ipv4() == turn.addr.is_ipv4());
+            let (transport, local) = match (turn.kind, socket) {
+                (TurnKind::Udp, Some(s)) => (TurnTransport::Udp, s.local),
+                (TurnKind::Udp, None) => {
+                    tracing::warn!(server = %turn.addr, "no socket of the TURN server's family");
+                    continue;
+                }
+                // A stream's own connection carries it; `local` is unused.
+                (TurnKind::Tcp, _) => (TurnTransport::Tcp, unspecified(turn.addr)),
+                (TurnKind::Tls, _) => (
+                    TurnTransport::Tls(config.turn_tls_trust.settings(&turn.host)?),
+                    unspecified(turn.addr),
+                ),
             };
             let turn_config = TurnConfig::new(
                 turn.addr,
-                TurnTransport::Udp,
+                transport,
                 turn.username.clone(),
                 turn.credential.clone(),
                 [0; 32],
             );
-            peer.add_turn_server(Instant::now(), socket.local, turn_config)?;
+            peer.add_turn_server(Instant::now(), local, turn_config)?;
         }
         peer.end_of_local_addresses();
         let local_addresses = sockets.iter().map(|s| s.local).collect();
         let shared = Arc::new(Shared::new(peer, config, certificate, local_addresses));
+        shared.lock().turn_urls = servers
+            .turn
+            .iter()
+            .map(|t| (t.addr, t.kind.name(), t.url.clone()))
+            .collect();
         let conn = ConnRef::new(shared.clone());
-        runtime.spawn(driver::run(shared, sockets));
+        runtime.spawn(driver::run(shared, sockets, u16::from_be_bytes(start)));
         Ok(Self { conn })
     }
 

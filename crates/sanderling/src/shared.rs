@@ -14,7 +14,7 @@ use tokio::sync::Notify;
 use crate::config::Configuration;
 use crate::data_channel::DataChannelEvent;
 use crate::description::IceCandidate;
-use crate::peer_connection::PeerConnectionEvent;
+use crate::peer_connection::{IceCandidateError, PeerConnectionEvent};
 
 /// Channel-level errors kept for the application at most; more are
 /// logged and dropped (the peer decides how many happen).
@@ -61,6 +61,9 @@ impl Shared {
                 window_update: false,
                 dirty: Vec::new(),
                 events_pushed: false,
+                turn_connects: Vec::new(),
+                mdns_lookups: Vec::new(),
+                turn_urls: Vec::new(),
             }),
             wake: Notify::new(),
             events: Notify::new(),
@@ -219,6 +222,13 @@ pub(crate) struct State {
     dirty: Vec<ChannelHandle>,
     /// Connection events were queued since the last wake-up.
     events_pushed: bool,
+    /// TURN relays over TCP or TLS whose connection the driver must open.
+    pub(crate) turn_connects: Vec<(sanderling_rtc::RelayId, std::net::SocketAddr)>,
+    /// mDNS names the driver must look up.
+    pub(crate) mdns_lookups: Vec<String>,
+    /// Each TURN server's URL as configured, by address and transport (for
+    /// icecandidateerror).
+    pub(crate) turn_urls: Vec<(std::net::SocketAddr, &'static str, String)>,
 }
 
 impl State {
@@ -359,9 +369,35 @@ impl State {
                 self.push_event(QueuedEvent::Other(PeerConnectionEvent::SignalingState(s)))
             }
             PeerEvent::ResolveMdns(name) => {
-                // No mDNS resolver yet: the candidate is given up at once.
-                tracing::debug!(%name, "mDNS candidates are not resolved yet");
-                self.peer.resolve_mdns(&name, None);
+                // Bounded by the agent's pending-name bound.
+                self.mdns_lookups.push(name);
+            }
+            PeerEvent::ConnectTurnServer { relay, server } => {
+                self.turn_connects.push((relay, server));
+            }
+            PeerEvent::IceCandidateError {
+                server,
+                transport,
+                code,
+                reason,
+            } => {
+                tracing::warn!(%server, transport, code, %reason, "TURN server gave no candidate");
+                let url = self
+                    .turn_urls
+                    .iter()
+                    .find(|(a, t, _)| *a == server && *t == transport)
+                    .map_or_else(
+                        || format!("turn:{server}?transport={transport}"),
+                        |(_, _, u)| u.clone(),
+                    );
+                self.push_event(QueuedEvent::Other(PeerConnectionEvent::IceCandidateError(
+                    IceCandidateError {
+                        url,
+                        address: server,
+                        error_code: code,
+                        error_text: reason,
+                    },
+                )));
             }
             PeerEvent::DataChannel(h) => {
                 let Some(config) = self.peer.channel_config(h) else {

@@ -1,14 +1,20 @@
 //! Relayed candidates through a real TURN server (coturn on 127.0.0.1,
 //! started by the test, like the ICE crate's TURN tests; it fails, never
-//! skips, when coturn is missing: `apt-get install -y coturn`).
+//! skips, when coturn is missing: `apt-get install -y coturn`), over UDP,
+//! TCP and TLS (a self-signed certificate made here, trusted through
+//! `Configuration::turn_tls_trust`), and the failures an application sees
+//! as `icecandidateerror`: wrong credentials, an untrusted certificate, a
+//! server that is not there.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener, TcpStream, UdpSocket};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
+use sanderling::rustls::pki_types::CertificateDer;
 use sanderling::{
-    Configuration, DataChannelInit, IceServer, IceTransportPolicy, Message, PeerConnection,
+    Configuration, DataChannelInit, IceCandidateError, IceGatheringState, IceServer,
+    IceTransportPolicy, Message, PeerConnection, PeerConnectionEvent, TurnTlsTrust,
 };
 
 #[path = "../examples/common/mod.rs"]
@@ -47,11 +53,14 @@ fn free_port() -> u16 {
     panic!("no free port");
 }
 
-/// A running coturn (UDP and TCP on one port, no TLS), killed on drop.
+/// A running coturn (UDP and TCP on one port, TLS on another), killed on
+/// drop.
 struct Coturn {
     child: Child,
     dir: PathBuf,
     port: u16,
+    tls_port: u16,
+    cert: CertificateDer<'static>,
 }
 
 impl Coturn {
@@ -65,15 +74,28 @@ impl Coturn {
             std::process::id()
         ));
         std::fs::create_dir_all(&dir).unwrap();
+        let certified =
+            rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()]).expect("certificate");
+        std::fs::write(dir.join("cert.pem"), certified.cert.pem()).unwrap();
+        std::fs::write(dir.join("key.pem"), certified.signing_key.serialize_pem()).unwrap();
         let port = free_port();
+        let mut tls_port = free_port();
+        while tls_port == port {
+            tls_port = free_port();
+        }
         let log = std::fs::File::create(dir.join("turnserver.log")).unwrap();
         let child = Command::new(turnserver_binary())
             .args(["-n", "--no-cli", "--log-file", "stdout", "--verbose"])
             .args(["--listening-ip", "127.0.0.1", "--relay-ip", "127.0.0.1"])
             .args(["--listening-port", &port.to_string()])
+            .args(["--tls-listening-port", &tls_port.to_string()])
             .args(["--lt-cred-mech", "--user", &format!("{USER}:{PASSWORD}")])
             .args(["--realm", "sanderling", "--allow-loopback-peers"])
-            .args(["--no-tls", "--no-dtls"])
+            .arg("--no-dtls")
+            .arg("--cert")
+            .arg(dir.join("cert.pem"))
+            .arg("--pkey")
+            .arg(dir.join("key.pem"))
             .arg("--userdb")
             .arg(dir.join("turndb"))
             .arg("--pidfile")
@@ -83,14 +105,18 @@ impl Coturn {
             .stderr(Stdio::from(log))
             .spawn()
             .expect("start turnserver");
-        let mut server = Self { child, dir, port };
+        let mut server = Self {
+            child,
+            dir,
+            port,
+            tls_port,
+            cert: certified.cert.der().clone(),
+        };
         let deadline = Instant::now() + Duration::from_secs(15);
-        while TcpStream::connect_timeout(
-            &SocketAddr::new(LOCALHOST, port),
-            Duration::from_millis(200),
-        )
-        .is_err()
-        {
+        while [port, tls_port].iter().any(|&p| {
+            TcpStream::connect_timeout(&SocketAddr::new(LOCALHOST, p), Duration::from_millis(200))
+                .is_err()
+        }) {
             if let Ok(Some(status)) = server.child.try_wait() {
                 panic!("turnserver exited with {status}:\n{}", server.log());
             }
@@ -111,6 +137,19 @@ impl Coturn {
     fn url(&self) -> String {
         format!("turn:127.0.0.1:{}", self.port)
     }
+
+    fn tcp_url(&self) -> String {
+        format!("turn:127.0.0.1:{}?transport=tcp", self.port)
+    }
+
+    fn tls_url(&self) -> String {
+        format!("turns:127.0.0.1:{}", self.tls_port)
+    }
+
+    /// Trusts this server's self-signed certificate.
+    fn trust(&self) -> TurnTlsTrust {
+        TurnTlsTrust::Certificates(vec![self.cert.clone()])
+    }
 }
 
 impl Drop for Coturn {
@@ -124,10 +163,11 @@ impl Drop for Coturn {
     }
 }
 
-fn relay_only(turn: &Coturn) -> Configuration {
+fn relay_only(url: String, trust: TurnTlsTrust) -> Configuration {
     Configuration {
-        ice_servers: vec![IceServer::with_credentials(turn.url(), USER, PASSWORD)],
+        ice_servers: vec![IceServer::with_credentials(url, USER, PASSWORD)],
         ice_transport_policy: IceTransportPolicy::Relay,
+        turn_tls_trust: trust,
         ..loopback()
     }
 }
@@ -137,8 +177,117 @@ fn relay_only(turn: &Coturn) -> Configuration {
 #[tokio::test(flavor = "multi_thread")]
 async fn relay_only_peers_connect_through_turn() {
     let turn = Coturn::start();
-    let a = PeerConnection::new(relay_only(&turn)).unwrap();
-    let b = PeerConnection::new(relay_only(&turn)).unwrap();
+    relay_only_peers_connect(relay_only(turn.url(), TurnTlsTrust::System)).await;
+}
+
+/// The same with both allocations over TCP: every check, DTLS record and
+/// SCTP packet travels in the TURN connections' byte streams.
+#[tokio::test(flavor = "multi_thread")]
+async fn relay_only_peers_connect_through_turn_over_tcp() {
+    let turn = Coturn::start();
+    relay_only_peers_connect(relay_only(turn.tcp_url(), TurnTlsTrust::System)).await;
+}
+
+/// The same over TLS (`turns:`), the server's self-signed certificate
+/// trusted through the configuration.
+#[tokio::test(flavor = "multi_thread")]
+async fn relay_only_peers_connect_through_turn_over_tls() {
+    let turn = Coturn::start();
+    relay_only_peers_connect(relay_only(turn.tls_url(), turn.trust())).await;
+}
+
+/// Gathers on a relay-only connection and returns its error events once
+/// gathering is complete, with the candidates it signalled.
+async fn gather_errors(config: Configuration) -> (Vec<IceCandidateError>, Vec<String>) {
+    let pc = PeerConnection::new(config).unwrap();
+    let mut events = pc.events();
+    let _chat = pc
+        .create_data_channel("x", DataChannelInit::default())
+        .unwrap();
+    let offer = pc.create_offer().await.unwrap();
+    pc.set_local_description(offer).await.unwrap();
+    let mut errors = Vec::new();
+    let mut candidates = Vec::new();
+    within("gathering to complete", async {
+        loop {
+            match events.recv().await {
+                Some(PeerConnectionEvent::IceCandidateError(e)) => errors.push(e),
+                Some(PeerConnectionEvent::IceCandidate(Some(c))) => candidates.push(c.candidate),
+                Some(PeerConnectionEvent::IceGatheringState(IceGatheringState::Complete)) => {
+                    return;
+                }
+                Some(_) => {}
+                None => panic!("events ended"),
+            }
+        }
+    })
+    .await;
+    (errors, candidates)
+}
+
+/// Wrong credentials over TCP: an icecandidateerror with 401, and
+/// gathering completes without a relayed candidate.
+#[tokio::test(flavor = "multi_thread")]
+async fn wrong_credentials_are_an_ice_candidate_error() {
+    let turn = Coturn::start();
+    let config = Configuration {
+        ice_servers: vec![IceServer::with_credentials(
+            turn.tcp_url(),
+            USER,
+            "not the password",
+        )],
+        ..relay_only(String::new(), TurnTlsTrust::System)
+    };
+    let (errors, candidates) = gather_errors(config).await;
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].error_code, 401, "{errors:?}");
+    assert_eq!(errors[0].url, turn.tcp_url());
+    assert!(
+        errors[0].error_text.contains("wrong username or password"),
+        "{errors:?}"
+    );
+    assert!(candidates.is_empty(), "{candidates:?}");
+}
+
+/// A `turns:` server whose certificate is not trusted, and a TCP server
+/// that is not there: 701 each, saying why; gathering still completes.
+#[tokio::test(flavor = "multi_thread")]
+async fn unreachable_and_untrusted_servers_are_ice_candidate_errors() {
+    let turn = Coturn::start();
+    let nobody = TcpListener::bind((LOCALHOST, 0)).unwrap();
+    let closed_port = nobody.local_addr().unwrap().port();
+    drop(nobody);
+    let untrusted = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()]).unwrap();
+    let config = Configuration {
+        ice_servers: vec![
+            IceServer::with_credentials(turn.tls_url(), USER, PASSWORD),
+            IceServer::with_credentials(
+                format!("turn:127.0.0.1:{closed_port}?transport=tcp"),
+                USER,
+                PASSWORD,
+            ),
+        ],
+        ..relay_only(
+            String::new(),
+            TurnTlsTrust::Certificates(vec![untrusted.cert.der().clone()]),
+        )
+    };
+    let (mut errors, candidates) = gather_errors(config).await;
+    errors.sort_by_key(|e| e.url.clone());
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert!(errors.iter().all(|e| e.error_code == 701), "{errors:?}");
+    let tcp = &errors[0];
+    assert!(tcp.url.ends_with("?transport=tcp"), "{errors:?}");
+    assert!(tcp.error_text.contains("cannot connect"), "{errors:?}");
+    let tls = &errors[1];
+    assert_eq!(tls.url, turn.tls_url());
+    assert!(tls.error_text.contains("TLS"), "{errors:?}");
+    assert!(candidates.is_empty(), "{candidates:?}");
+}
+
+async fn relay_only_peers_connect(config: Configuration) {
+    let a = PeerConnection::new(config.clone()).unwrap();
+    let b = PeerConnection::new(config).unwrap();
     let chat = a
         .create_data_channel("relayed", DataChannelInit::default())
         .unwrap();
