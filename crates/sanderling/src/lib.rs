@@ -59,7 +59,9 @@ pub use config::{BundlePolicy, Configuration, IceServer, IceTransportPolicy};
 pub use data_channel::{DataChannel, DataChannelEvent, DataChannelEvents, DataChannelInit};
 pub use description::{IceCandidate, SdpType, SessionDescription};
 pub use error::Error;
-pub use peer_connection::{PeerConnection, PeerConnectionEvent, PeerConnectionEvents};
+pub use peer_connection::{
+    PeerConnection, PeerConnectionEvent, PeerConnectionEvents, SctpFeatures,
+};
 
 /// Message payloads are [`Bytes`]: cheap to clone and slice.
 pub use bytes::Bytes;
