@@ -16,6 +16,8 @@ use serde_json::{Value, json};
 pub enum Outcome {
     /// It worked.
     Pass,
+    /// It worked; the note says what was seen.
+    Note(String),
     /// It failed.
     Fail(String),
     /// It failed because of a known defect of the peer (not ours), and in
@@ -28,7 +30,7 @@ pub enum Outcome {
 impl Outcome {
     fn key(&self) -> &'static str {
         match self {
-            Outcome::Pass => "pass",
+            Outcome::Pass | Outcome::Note(_) => "pass",
             Outcome::Fail(_) => "fail",
             Outcome::PeerDefect(_) => "peer-defect",
             Outcome::NotApplicable(_) => "n/a",
@@ -38,7 +40,10 @@ impl Outcome {
     fn detail(&self) -> &str {
         match self {
             Outcome::Pass => "",
-            Outcome::Fail(d) | Outcome::PeerDefect(d) | Outcome::NotApplicable(d) => d,
+            Outcome::Note(d)
+            | Outcome::Fail(d)
+            | Outcome::PeerDefect(d)
+            | Outcome::NotApplicable(d) => d,
         }
     }
 }

@@ -52,7 +52,10 @@ pub const SCENARIOS: &[(&str, &str)] = &[
         "peer_opens_late",
         "channel opened by the peer once connected",
     ),
-    ("sctp_features", "I-DATA and zero checksum negotiated"),
+    (
+        "sctp_features",
+        "I-DATA and zero checksum negotiated as the peer offers them",
+    ),
 ];
 
 /// Which side sanderling takes.
@@ -84,8 +87,9 @@ pub struct PeerSpec {
     pub spawn: Box<dyn Fn() -> Link + Send + Sync>,
     /// The peer sends its candidates apart from its description.
     pub trickles: bool,
-    /// The peer offers I-DATA and zero checksum, so both must be on.
-    pub offers_sctp_extensions: bool,
+    /// What the peer announces in its SCTP INIT: (I-DATA, zero checksum).
+    /// We announce both, so exactly these must be negotiated.
+    pub offers: (bool, bool),
     /// Known defects of the peer (not ours): scenario -> why it fails.
     /// The scenario still runs; a pass then fails the suite (the list is
     /// out of date).
@@ -109,6 +113,16 @@ const CHUNK: usize = 16 << 10;
 
 type R<T> = Result<T, String>;
 
+/// How a scenario that did not fail ended.
+#[derive(Debug)]
+enum Done {
+    Pass,
+    /// Passed; the note says what was seen.
+    Note(String),
+    /// The peer cannot do this (why).
+    NotApplicable(String),
+}
+
 /// Runs every scenario against `spec` in `role`; one outcome per scenario.
 pub async fn run(spec: &PeerSpec, role: Role) -> Vec<(String, Outcome)> {
     let mut link = Some((spec.spawn)());
@@ -129,11 +143,12 @@ pub async fn run(spec: &PeerSpec, role: Role) -> Vec<(String, Outcome)> {
             link = peer;
         }
         let outcome = match (result, (spec.defects)(scenario, role)) {
-            (Ok(None), None) => Outcome::Pass,
-            (Ok(Some(why)), _) => Outcome::NotApplicable(why),
+            (Ok(Done::Pass), None) => Outcome::Pass,
+            (Ok(Done::Note(note)), None) => Outcome::Note(note),
+            (Ok(Done::NotApplicable(why)), _) => Outcome::NotApplicable(why),
             (Err(e), None) => Outcome::Fail(e),
             (Err(e), Some(defect)) => Outcome::PeerDefect(format!("{defect} (here: {e})")),
-            (Ok(None), Some(defect)) => Outcome::Fail(format!(
+            (Ok(_), Some(defect)) => Outcome::Fail(format!(
                 "passed although a peer defect was expected ({defect}): update the defect list"
             )),
         };
@@ -175,7 +190,7 @@ async fn run_one(
     role: Role,
     scenario: &str,
     link: Link,
-) -> (R<Option<String>>, Option<Link>) {
+) -> (R<Done>, Option<Link>) {
     let mut s = match Session::start(spec, role, link).await {
         Ok(s) => s,
         Err(e) => return (Err(format!("setup: {e}")), None),
@@ -189,7 +204,7 @@ async fn run_one(
     (result, link)
 }
 
-async fn scenario_body(s: &mut Session, spec: &PeerSpec, scenario: &str) -> R<Option<String>> {
+async fn scenario_body(s: &mut Session, spec: &PeerSpec, scenario: &str) -> R<Done> {
     match scenario {
         "trickle" => trickle(s, spec).await,
         "text_binary" => text_binary(s).await,
@@ -222,7 +237,7 @@ async fn scenario_body(s: &mut Session, spec: &PeerSpec, scenario: &str) -> R<Op
 
 // ------------------------------------------------------------ scenarios
 
-async fn trickle(s: &mut Session, spec: &PeerSpec) -> R<Option<String>> {
+async fn trickle(s: &mut Session, spec: &PeerSpec) -> R<Done> {
     let (ch, _) = s.connect_one("chat", DataChannelInit::default()).await?;
     let ours = s
         .shared
@@ -242,10 +257,10 @@ async fn trickle(s: &mut Session, spec: &PeerSpec) -> R<Option<String>> {
         return Err("the peer trickled no candidate".into());
     }
     ping_pong(s, &ch, "chat").await?;
-    Ok(None)
+    Ok(Done::Pass)
 }
 
-async fn text_binary(s: &mut Session) -> R<Option<String>> {
+async fn text_binary(s: &mut Session) -> R<Done> {
     let (ch, _) = s.connect_one("chat", DataChannelInit::default()).await?;
     let text = "hello from sanderling ✓";
     let bin = [0u8, 1, 2, 0x7f, 0x80, 0xfe, 0xff];
@@ -262,7 +277,7 @@ async fn text_binary(s: &mut Session) -> R<Option<String>> {
     expect_binary(&ch, &pbin).await
 }
 
-async fn bulk(s: &mut Session) -> R<Option<String>> {
+async fn bulk(s: &mut Session) -> R<Done> {
     let (ch, _) = s.connect_one("bulk", DataChannelInit::default()).await?;
     // Ours to the peer, paced by the buffered amount.
     let data = random_bytes(BULK, 0x5eed);
@@ -305,12 +320,12 @@ async fn bulk(s: &mut Session) -> R<Option<String>> {
         Some(hex(ctx.finish().as_ref())),
         sent["sha256"].as_str().map(str::to_owned),
     )?;
-    Ok(None)
+    Ok(Done::Pass)
 }
 
 /// A partially reliable channel: both ends see its parameters, and on a
 /// clean loopback every message arrives.
-async fn partial(s: &mut Session, label: &str, init: DataChannelInit) -> R<Option<String>> {
+async fn partial(s: &mut Session, label: &str, init: DataChannelInit) -> R<Done> {
     let (ch, peer) = s.connect_one(label, init.clone()).await?;
     check_eq("our ordered", ch.ordered(), init.ordered)?;
     check_eq(
@@ -362,10 +377,10 @@ async fn partial(s: &mut Session, label: &str, init: DataChannelInit) -> R<Optio
             other => return Err(format!("expected text, got {other:?}")),
         }
     }
-    Ok(None)
+    Ok(Done::Pass)
 }
 
-async fn negotiated(s: &mut Session) -> R<Option<String>> {
+async fn negotiated(s: &mut Session) -> R<Done> {
     let init = DataChannelInit {
         negotiated: true,
         id: Some(5),
@@ -379,13 +394,13 @@ async fn negotiated(s: &mut Session) -> R<Option<String>> {
         check_eq("the peer's id", peer["id"].as_u64(), Some(5))?;
     }
     ping_pong(s, &ch, "negotiated-5").await?;
-    Ok(None)
+    Ok(Done::Pass)
 }
 
 const UNICODE_LABEL: &str = "données-数据-🦀";
 const UNICODE_PROTOCOL: &str = "протокол-✓";
 
-async fn unicode(s: &mut Session) -> R<Option<String>> {
+async fn unicode(s: &mut Session) -> R<Done> {
     let init = DataChannelInit {
         protocol: UNICODE_PROTOCOL.into(),
         ..Default::default()
@@ -399,10 +414,10 @@ async fn unicode(s: &mut Session) -> R<Option<String>> {
         Some(UNICODE_PROTOCOL),
     )?;
     ping_pong(s, &ch, UNICODE_LABEL).await?;
-    Ok(None)
+    Ok(Done::Pass)
 }
 
-async fn large_message(s: &mut Session) -> R<Option<String>> {
+async fn large_message(s: &mut Session) -> R<Done> {
     const SIZE: usize = 256 << 10;
     let (ch, _) = s.connect_one("large", DataChannelInit::default()).await?;
     let peer_sdp = s
@@ -413,13 +428,16 @@ async fn large_message(s: &mut Session) -> R<Option<String>> {
         .clone()
         .unwrap_or_default();
     // RFC 8841: no attribute means 64 KiB; 0 means no limit.
-    let max = peer_sdp
+    let announced = peer_sdp
         .lines()
         .find_map(|l| l.strip_prefix("a=max-message-size:"))
-        .and_then(|v| v.trim().parse::<usize>().ok())
-        .unwrap_or(65536);
+        .and_then(|v| v.trim().parse::<usize>().ok());
+    let max = announced.unwrap_or(65536);
     if max != 0 && max < SIZE {
-        return Ok(Some(format!("the peer accepts at most {max} bytes")));
+        return Ok(Done::NotApplicable(match announced {
+            Some(n) => format!("the peer announces a=max-message-size:{n}"),
+            None => "the peer announces no a=max-message-size: 64 KiB (RFC 8841)".into(),
+        }));
     }
     let data = random_bytes(SIZE, 256);
     ch.send(Bytes::from(data.clone()))
@@ -450,10 +468,10 @@ async fn large_message(s: &mut Session) -> R<Option<String>> {
         }
         other => return Err(format!("expected one binary message, got {other:?}")),
     }
-    Ok(None)
+    Ok(Done::Pass)
 }
 
-async fn close_by_us(s: &mut Session) -> R<Option<String>> {
+async fn close_by_us(s: &mut Session) -> R<Done> {
     let (ch, _) = s.connect_one("closing", DataChannelInit::default()).await?;
     ping_pong(s, &ch, "closing").await?;
     ch.close();
@@ -463,10 +481,10 @@ async fn close_by_us(s: &mut Session) -> R<Option<String>> {
     .await?;
     within("our close", ch.closed()).await?;
     check_eq("our state", ch.ready_state(), DataChannelState::Closed)?;
-    Ok(None)
+    Ok(Done::Pass)
 }
 
-async fn close_by_peer(s: &mut Session) -> R<Option<String>> {
+async fn close_by_peer(s: &mut Session) -> R<Done> {
     let (ch, _) = s.connect_one("closing", DataChannelInit::default()).await?;
     ping_pong(s, &ch, "closing").await?;
     let mut events = ch.events();
@@ -483,10 +501,10 @@ async fn close_by_peer(s: &mut Session) -> R<Option<String>> {
         v["ev"] == "close" && v["label"] == "closing"
     })
     .await?;
-    Ok(None)
+    Ok(Done::Pass)
 }
 
-async fn peer_opens_late(s: &mut Session) -> R<Option<String>> {
+async fn peer_opens_late(s: &mut Session) -> R<Done> {
     let (_chat, _) = s.connect_one("chat", DataChannelInit::default()).await?;
     s.cmd(
         json!({"cmd": "open_channel", "label": "late", "protocol": "late-protocol",
@@ -502,43 +520,104 @@ async fn peer_opens_late(s: &mut Session) -> R<Option<String>> {
     })
     .await?;
     ping_pong(s, &ch, "late").await?;
-    Ok(None)
+    Ok(Done::Pass)
 }
 
-async fn sctp_features(s: &mut Session, spec: &PeerSpec) -> R<Option<String>> {
+/// We announce I-DATA and zero checksum, so each must be on exactly when
+/// the peer offers it. What the peer offers is known per peer
+/// ([`PeerSpec::offers`]); where the peer's description carries its INIT
+/// (`a=sctp-init`, Chromium's SNAP), the INIT must agree.
+async fn sctp_features(s: &mut Session, spec: &PeerSpec) -> R<Done> {
     let (ch, _) = s.connect_one("chat", DataChannelInit::default()).await?;
     ping_pong(s, &ch, "chat").await?;
     let f =
         s.pc.sctp_features()
             .ok_or("no SCTP association after a message went through")?;
     eprintln!("[{}] negotiated SCTP features: {f:?}", spec.name);
-    if !f.stream_reset {
-        return Err(format!("no stream reset negotiated: {f:?}"));
+    check_eq("stream reset", f.stream_reset, true)?;
+    check_eq("partial reliability", f.partial_reliability, true)?;
+    let (idata, zero) = spec.offers;
+    let peer_sdp = s
+        .shared
+        .peer_sdp
+        .lock()
+        .unwrap()
+        .clone()
+        .unwrap_or_default();
+    let mut seen = "";
+    if let Some(init) = peer_sdp
+        .lines()
+        .find_map(|l| l.strip_prefix("a=sctp-init:"))
+    {
+        let (i, z) = init_extensions(init.trim())?;
+        check_eq("I-DATA in the peer's INIT (a=sctp-init)", i, idata)?;
+        check_eq("zero checksum in the peer's INIT (a=sctp-init)", z, zero)?;
+        seen = ", as its INIT in a=sctp-init shows";
     }
-    if spec.offers_sctp_extensions {
-        if !f.message_interleaving || !f.zero_checksum {
-            return Err(format!(
-                "the peer offers I-DATA and zero checksum, but we negotiated {f:?}"
-            ));
+    check_eq("I-DATA negotiated", f.message_interleaving, idata)?;
+    check_eq("zero checksum negotiated", f.zero_checksum, zero)?;
+    let say = |on: bool| {
+        if on {
+            "offered and negotiated"
+        } else {
+            "not offered"
         }
-        return Ok(None);
+    };
+    Ok(Done::Note(format!(
+        "I-DATA {}, zero checksum {}{seen}",
+        say(idata),
+        say(zero)
+    )))
+}
+
+/// (I-DATA, zero checksum with DTLS) as announced by a base64 SCTP INIT
+/// chunk (RFC 9260 3.3.2: 20 bytes, then parameters).
+fn init_extensions(b64: &str) -> R<(bool, bool)> {
+    let init = base64_decode(b64).ok_or("a=sctp-init is not base64")?;
+    if init.len() < 20 || init[0] != 1 {
+        return Err("a=sctp-init is not an INIT chunk".into());
     }
-    let missing: Vec<&str> = [
-        ("I-DATA", f.message_interleaving),
-        ("zero checksum", f.zero_checksum),
-    ]
-    .iter()
-    .filter(|(_, on)| !on)
-    .map(|(n, _)| *n)
-    .collect();
-    if missing.is_empty() {
-        Ok(None)
-    } else {
-        Ok(Some(format!(
-            "the peer does not offer {}",
-            missing.join(" or ")
-        )))
+    let (mut idata, mut zero) = (false, false);
+    let mut at = 20;
+    while at + 4 <= init.len() {
+        let kind = u16::from_be_bytes([init[at], init[at + 1]]);
+        let len = usize::from(u16::from_be_bytes([init[at + 2], init[at + 3]]));
+        if len < 4 || at + len > init.len() {
+            break;
+        }
+        let value = &init[at + 4..at + len];
+        match kind {
+            // Supported Extensions (RFC 5061): chunk types; 0x40 = I-DATA.
+            0x8008 => idata = value.contains(&0x40),
+            // Zero Checksum Acceptable (RFC 9653); method 1 = DTLS.
+            0x8001 => zero = value == [0, 0, 0, 1],
+            _ => {}
+        }
+        at += len.div_ceil(4) * 4;
     }
+    Ok((idata, zero))
+}
+
+fn base64_decode(s: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    let (mut acc, mut bits) = (0u32, 0);
+    for c in s.bytes().filter(|&c| c != b'=') {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        };
+        acc = acc << 6 | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    Some(out)
 }
 
 /// One text each way.
@@ -894,9 +973,9 @@ async fn expect_text(ch: &DataChannel, text: &str) -> R<()> {
     }
 }
 
-async fn expect_binary(ch: &DataChannel, data: &[u8]) -> R<Option<String>> {
+async fn expect_binary(ch: &DataChannel, data: &[u8]) -> R<Done> {
     match within("a message", ch.recv()).await? {
-        Some(Message::Binary(b)) if b[..] == data[..] => Ok(None),
+        Some(Message::Binary(b)) if b[..] == data[..] => Ok(Done::Pass),
         other => Err(format!("expected binary {data:02x?}, got {other:?}")),
     }
 }

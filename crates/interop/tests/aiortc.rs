@@ -23,7 +23,7 @@ fn spec() -> PeerSpec {
             Link::spawn("aiortc", c)
         }),
         trickles: false,
-        offers_sctp_extensions: false,
+        offers: (false, false),
         // aiortc opens the channels when it offers.
         defects: |scenario, role| match (scenario, role) {
             ("unicode", Role::Answerer) => Some(

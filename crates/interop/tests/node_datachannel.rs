@@ -24,7 +24,7 @@ fn spec() -> PeerSpec {
             Link::spawn("node-datachannel", c)
         }),
         trickles: true,
-        offers_sctp_extensions: false,
+        offers: (false, true),
         defects: |_, _| None,
     }
 }
