@@ -150,3 +150,48 @@ pub fn render_matrix(dir: &Path) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_matrix_has_a_column_per_run_and_a_note_per_remark() {
+        let dir = std::env::temp_dir().join(format!("interop-matrix-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let line = |role: &str, scenario: &str, outcome: &str, detail: &str| {
+            json!({"peer": "aiortc", "role": role, "scenario": scenario,
+                   "outcome": outcome, "detail": detail})
+            .to_string()
+        };
+        let offerer = [
+            line("offerer", "trickle", "pass", ""),
+            line("offerer", "unicode", "peer-defect", "its bug"),
+        ];
+        let answerer = [
+            line("answerer", "trickle", "fail", "no answer"),
+            line("answerer", "unicode", "peer-defect", "its bug"),
+        ];
+        std::fs::write(dir.join("aiortc-offerer.jsonl"), offerer.join("\n")).unwrap();
+        std::fs::write(dir.join("aiortc-answerer.jsonl"), answerer.join("\n")).unwrap();
+        let table = render_matrix(&dir);
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(table.starts_with("| scenario | aiortc, we offer | aiortc, we answer |\n"));
+        let row = |name: &str| {
+            table
+                .lines()
+                .find(|l| l.starts_with(&format!("| {name}")))
+                .unwrap()
+                .to_owned()
+        };
+        assert!(row("connect").ends_with("| ✅ | ❌ [1] |"), "{table}");
+        // One note for the same remark in both columns.
+        assert!(
+            row("non-ASCII").ends_with("| ❌ peer [2] | ❌ peer [2] |"),
+            "{table}"
+        );
+        // Scenarios without results show a dash.
+        assert!(row("4 MiB").ends_with("| – | – |"), "{table}");
+        assert!(table.contains("\n1. aiortc (trickle): no answer\n2. aiortc (unicode): its bug\n"));
+    }
+}

@@ -577,6 +577,9 @@ fn init_extensions(b64: &str) -> R<(bool, bool)> {
     if init.len() < 20 || init[0] != 1 {
         return Err("a=sctp-init is not an INIT chunk".into());
     }
+    // The chunk's own length bounds its parameters.
+    let end = usize::from(u16::from_be_bytes([init[2], init[3]])).clamp(20, init.len());
+    let init = &init[..end];
     let (mut idata, mut zero) = (false, false);
     let mut at = 20;
     while at + 4 <= init.len() {
@@ -1015,4 +1018,56 @@ pub fn random_bytes(n: usize, seed: u64) -> Vec<u8> {
     }
     out.truncate(n);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_what_an_init_announces() {
+        // Chromium 156's a=sctp-init with its I-DATA field trial: Forward-TSN
+        // supported, and Supported Extensions RE-CONFIG, FORWARD-TSN,
+        // I-DATA, I-FORWARD-TSN; no Zero Checksum Acceptable.
+        let chromium = "AQAAIDcrAxAAUAAA/////0Bv3jjAAAAEgAgACILAQMI=";
+        assert_eq!(init_extensions(chromium), Ok((true, false)));
+        // The same INIT with I-DATA dropped and Zero Checksum Acceptable
+        // (method 1, DTLS) added.
+        let mut init = base64_decode(chromium).unwrap();
+        init.truncate(24);
+        init.extend_from_slice(&[0x80, 0x08, 0x00, 0x06, 0x82, 0xc0, 0, 0]);
+        init.extend_from_slice(&[0x80, 0x01, 0x00, 0x08, 0, 0, 0, 1]);
+        let len = init.len() as u16;
+        init[2..4].copy_from_slice(&len.to_be_bytes());
+        assert_eq!(init_extensions(&base64(&init)), Ok((false, true)));
+        assert!(init_extensions("!!").is_err());
+        assert!(init_extensions("AAAA").is_err(), "not an INIT");
+    }
+
+    #[test]
+    fn descriptions_lose_their_candidates_only() {
+        let sdp = "v=0\r\nm=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n\
+                   a=candidate:1 1 udp 1 127.0.0.1 5000 typ host\r\n\
+                   a=end-of-candidates\r\na=sctp-port:5000\r\n";
+        let d = without_candidates(SessionDescription::new(SdpType::Offer, sdp));
+        assert_eq!(
+            d.sdp,
+            "v=0\r\nm=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\na=sctp-port:5000\r\n"
+        );
+    }
+
+    fn base64(data: &[u8]) -> String {
+        const ABC: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut out = String::new();
+        for chunk in data.chunks(3) {
+            let n = chunk
+                .iter()
+                .enumerate()
+                .fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
+            for i in 0..=chunk.len() {
+                out.push(ABC[(n >> (18 - 6 * i) & 63) as usize] as char);
+            }
+        }
+        out
+    }
 }
