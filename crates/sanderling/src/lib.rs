@@ -62,7 +62,7 @@ pub use data_channel::{DataChannel, DataChannelEvent, DataChannelEvents, DataCha
 pub use description::{IceCandidate, SdpType, SessionDescription};
 pub use error::Error;
 pub use peer_connection::{
-    IceCandidateError, PeerConnection, PeerConnectionEvent, PeerConnectionEvents,
+    IceCandidateError, PeerConnection, PeerConnectionEvent, PeerConnectionEvents, SctpFeatures,
 };
 /// The rustls the TURN client is built with, for [`TurnTlsTrust`].
 pub use sanderling_ice::turn::rustls;

@@ -57,6 +57,23 @@ pub struct IceCandidateError {
     pub error_text: String,
 }
 
+/// The SCTP extensions an association negotiated
+/// ([`PeerConnection::sctp_features`]): each is on only when both ends
+/// announced it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SctpFeatures {
+    /// PR-SCTP (RFC 3758): partially reliable channels give messages up.
+    pub partial_reliability: bool,
+    /// I-DATA (RFC 8260): a large message does not hold back other channels.
+    pub message_interleaving: bool,
+    /// Stream reset (RFC 6525): how channels close.
+    pub stream_reset: bool,
+    /// Zero checksum (RFC 9653): packets go without CRC32C (DTLS already
+    /// protects them).
+    pub zero_checksum: bool,
+}
+
 /// W3C `RTCPeerConnection`, for data channels.
 ///
 /// A cheap handle: clones share one connection. It needs a tokio runtime
@@ -392,6 +409,20 @@ impl PeerConnection {
     /// W3C `iceConnectionState`.
     pub fn ice_connection_state(&self) -> IceConnectionState {
         self.shared().lock().peer.ice_connection_state()
+    }
+
+    /// The SCTP extensions both ends announced in the association's
+    /// handshake, once the association is up (`None` before, and without
+    /// SCTP). No W3C counterpart: for diagnostics and interop tests (did
+    /// I-DATA and zero checksum get negotiated with this peer?).
+    pub fn sctp_features(&self) -> Option<SctpFeatures> {
+        let caps = self.shared().lock().peer.sctp_capabilities()?;
+        Some(SctpFeatures {
+            partial_reliability: caps.partial_reliability,
+            message_interleaving: caps.message_interleaving,
+            stream_reset: caps.reconfig,
+            zero_checksum: caps.zero_checksum,
+        })
     }
 
     /// W3C `iceGatheringState`.

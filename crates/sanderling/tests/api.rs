@@ -423,3 +423,17 @@ fn handles_are_cheap_shareable_clones() {
     send::<sanderling::PeerConnectionEvents>();
     send::<sanderling::DataChannelEvents>();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sctp_features_show_what_both_ends_negotiated() {
+    let fresh = PeerConnection::new(loopback()).unwrap();
+    assert_eq!(fresh.sctp_features(), None, "no association yet");
+    drop(fresh);
+    let (a, b, _ch, _remote) = open_pair(loopback()).await;
+    // Two sanderling peers announce every extension they have.
+    for pc in [&a.pc, &b.pc] {
+        let f = pc.sctp_features().expect("the association is up");
+        assert!(f.partial_reliability && f.message_interleaving);
+        assert!(f.stream_reset && f.zero_checksum);
+    }
+}

@@ -1,0 +1,118 @@
+//! Chromium (Debian's, headless, through playwright-core) in both roles.
+//!
+//! Chromium never offers a 127.0.0.1 candidate, so each test runs itself
+//! again inside a private network namespace (`unshare -n`) with one veth
+//! address, 198.18.0.1 (RFC 2544's benchmarking range), and a default
+//! route so Chromium uses it. Both peers live in the namespace, which has
+//! no uplink: nothing leaves the machine.
+
+use std::process::Command as StdCommand;
+
+use sanderling::Configuration;
+use sanderling_interop::link::Link;
+use sanderling_interop::paths;
+use sanderling_interop::suite::{self, PeerSpec, Role};
+use tokio::process::Command;
+
+const INSIDE: &str = "SANDERLING_INTEROP_NETNS";
+const ADDRESS: &str = "198.18.0.1";
+const FIELD_TRIALS: &str =
+    "--force-fieldtrials=WebRTC-DataChannelMessageInterleaving/Enabled/WebRTC-Sctp-Snap/Enabled/";
+
+fn spec() -> PeerSpec {
+    let node = paths::node();
+    let chromium = paths::chromium();
+    let script = paths::peers_dir().join("chromium_peer.mjs");
+    PeerSpec {
+        name: "chromium",
+        config: Configuration {
+            interfaces: vec![ADDRESS.into()],
+            ipv6: false,
+            ..Configuration::default()
+        },
+        spawn: Box::new(move || {
+            let mut c = Command::new(&node);
+            // Chromium offers I-DATA only under this field trial; SNAP makes
+            // its offer carry its SCTP INIT (a=sctp-init), which shows what
+            // it announces (it falls back to the usual handshake with us).
+            c.arg(&script)
+                .env("SANDERLING_CHROMIUM", &chromium)
+                .env("SANDERLING_CHROMIUM_ARGS", FIELD_TRIALS);
+            Link::spawn("chromium", c)
+        }),
+        trickles: true,
+        // I-DATA behind its field trial (below); no zero checksum: the INIT
+        // Chromium 156 puts in a=sctp-init has no Zero Checksum Acceptable.
+        offers: (true, false),
+        defects: |_, _| None,
+    }
+}
+
+/// Runs `test` of this binary again inside a new network namespace, or
+/// returns false when already inside (then the caller runs the suite).
+fn reexec_in_netns(test: &str) -> bool {
+    if std::env::var_os(INSIDE).is_some() {
+        return false;
+    }
+    let exe = std::env::current_exe().expect("test binary");
+    let started = std::time::SystemTime::now();
+    let setup = format!(
+        "set -e; ip link set lo up; \
+         ip link add interop0 type veth peer name interop1; \
+         ip addr add {ADDRESS}/24 dev interop0; \
+         ip link set interop0 up; ip link set interop1 up; \
+         ip route add default via 198.18.0.2 dev interop0; \
+         exec \"$0\" \"$@\""
+    );
+    let status = StdCommand::new("unshare")
+        .args(["-n", "sh", "-c", &setup])
+        .arg(&exe)
+        .args([test, "--exact", "--nocapture", "--test-threads=1"])
+        .env(INSIDE, "1")
+        .status()
+        .unwrap_or_else(|e| {
+            panic!("cannot run unshare (util-linux; needs root or user namespaces): {e}")
+        });
+    assert!(
+        status.success(),
+        "{test} inside its network namespace failed: {status}"
+    );
+    // A run that found no test would succeed too: insist on its results.
+    let role = if test.ends_with("offering") {
+        "offerer"
+    } else {
+        "answerer"
+    };
+    let results = paths::results_dir().join(format!("chromium-{role}.jsonl"));
+    let written = std::fs::metadata(&results).and_then(|m| m.modified());
+    assert!(
+        written.is_ok_and(|t| t >= started),
+        "{test} ran in its namespace but wrote no fresh {}",
+        results.display()
+    );
+    true
+}
+
+#[test]
+fn chromium_with_sanderling_offering() {
+    if reexec_in_netns("chromium_with_sanderling_offering") {
+        return;
+    }
+    run(Role::Offerer);
+}
+
+#[test]
+fn chromium_with_sanderling_answering() {
+    if reexec_in_netns("chromium_with_sanderling_answering") {
+        return;
+    }
+    run(Role::Answerer);
+}
+
+fn run(role: Role) {
+    let rt = tokio::runtime::Runtime::new().expect("tokio runtime");
+    rt.block_on(async {
+        let cells = suite::run(&spec(), role).await;
+        suite::record_and_check("chromium", role, &cells);
+    });
+}
