@@ -17,9 +17,13 @@
 #![forbid(unsafe_code)]
 
 mod bench;
+mod chat;
 mod demo;
 mod fail;
+mod files;
 mod progress;
+mod session;
+mod signaling_args;
 mod transfer;
 mod usage;
 
@@ -43,6 +47,14 @@ enum Command {
     /// Two peers in this process over UDP on 127.0.0.1: chat, an unordered
     /// channel and a file transfer with its SHA-256 check.
     Demo(demo::Args),
+    /// Chat with another peer: lines from stdin go out, lines received are
+    /// printed (and "ping X" is answered "pong X", as aiortc's
+    /// datachannel-cli expects).
+    Chat(chat::Args),
+    /// Send a file to a peer running `sanderling recv`.
+    Send(files::SendArgs),
+    /// Receive a file from a peer running `sanderling send`.
+    Recv(files::RecvArgs),
     /// The loopback benchmark of the shared harness (`sanderling bench
     /// --help` lists its flags).
     #[command(disable_help_flag = true)]
@@ -65,6 +77,9 @@ fn main() {
     let code = match cli.command {
         Command::Bench { args } => bench_main(&args),
         Command::Demo(a) => run(demo::run(a)),
+        Command::Chat(a) => run(chat::run(a)),
+        Command::Send(a) => run(files::send(a)),
+        Command::Recv(a) => run(files::recv(a)),
     };
     std::process::exit(code);
 }

@@ -32,7 +32,6 @@ impl Progress {
         }
     }
 
-    #[expect(dead_code, reason = "used by `sanderling send`/`recv`, next")]
     /// Progress of `total` bytes, `verb` being "sent" or "received".
     pub(crate) fn new(total: u64, verb: &'static str) -> Self {
         let terminal = std::io::stderr().is_terminal();

@@ -146,7 +146,6 @@ pub(crate) async fn send_stream<R: AsyncRead + Unpin>(
 #[derive(Debug)]
 pub(crate) struct Announced {
     pub(crate) name: String,
-    #[expect(dead_code, reason = "read by `sanderling recv`, next")]
     pub(crate) size: Option<u64>,
 }
 

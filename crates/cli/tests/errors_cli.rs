@@ -52,3 +52,82 @@ fn help_is_not_an_error() {
         assert!(text.contains(command), "{text}");
     }
 }
+
+#[test]
+fn unreachable_signalling_peer() {
+    // Nobody listens: the answerer retries for a while, then says so.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let out = sanderling(&[
+        "chat",
+        "--role",
+        "answer",
+        "--signaling",
+        "tcp-socket",
+        "--signaling-port",
+        &port.to_string(),
+    ]);
+    let line = one_line_error_after_progress(&out);
+    assert!(line.contains("cannot reach the signalling peer"), "{line}");
+    assert!(line.contains(&format!("127.0.0.1:{port}")), "{line}");
+    assert!(line.contains("connection refused"), "{line}");
+}
+
+#[test]
+fn signalling_port_in_use() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let out = sanderling(&[
+        "chat",
+        "--role",
+        "offer",
+        "--signaling",
+        "tcp-socket",
+        "--signaling-port",
+        &port.to_string(),
+        "--loopback",
+    ]);
+    let line = one_line_error_after_progress(&out);
+    assert!(line.contains("in use"), "{line}");
+    assert!(line.contains("--signaling-port"), "{line}");
+}
+
+#[test]
+fn file_that_cannot_be_read() {
+    let line = one_line_error(
+        &sanderling(&["send", "/nonexistent/sanderling-test.bin"]),
+        1,
+    );
+    assert!(
+        line.contains("cannot read /nonexistent/sanderling-test.bin"),
+        "{line}"
+    );
+    let line = one_line_error(&sanderling(&["send", "/"]), 1);
+    assert!(line.contains("not a regular file"), "{line}");
+}
+
+#[test]
+fn chat_without_a_role() {
+    let line = one_line_error(&sanderling(&["chat"]), 1);
+    assert!(line.contains("--role"), "{line}");
+}
+
+/// Commands that got as far as connecting print progress first ("connecting
+/// ..."): the error is the last line, and the only one naming sanderling.
+fn one_line_error_after_progress(out: &Output) -> String {
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let errors: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("sanderling: "))
+        .collect();
+    assert_eq!(errors.len(), 1, "{stderr}");
+    assert_eq!(stderr.lines().last(), Some(errors[0]), "{stderr}");
+    for bad in ["panicked", "backtrace", "RUST_BACKTRACE"] {
+        assert!(!stderr.contains(bad), "{stderr}");
+    }
+    errors[0].to_owned()
+}
