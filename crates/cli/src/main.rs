@@ -22,6 +22,7 @@ mod demo;
 mod fail;
 mod files;
 mod progress;
+mod serve;
 mod session;
 mod signaling_args;
 mod transfer;
@@ -55,6 +56,9 @@ enum Command {
     Send(files::SendArgs),
     /// Receive a file from a peer running `sanderling send`.
     Recv(files::RecvArgs),
+    /// An HTTP page whose JavaScript opens a data channel to this process:
+    /// echo, chat and a file drop with the SHA-256 checked here.
+    Serve(serve::Args),
     /// The loopback benchmark of the shared harness (`sanderling bench
     /// --help` lists its flags).
     #[command(disable_help_flag = true)]
@@ -80,6 +84,7 @@ fn main() {
         Command::Chat(a) => run(chat::run(a)),
         Command::Send(a) => run(files::send(a)),
         Command::Recv(a) => run(files::recv(a)),
+        Command::Serve(a) => run(serve::run(a)),
     };
     std::process::exit(code);
 }

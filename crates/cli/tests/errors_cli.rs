@@ -131,3 +131,13 @@ fn one_line_error_after_progress(out: &Output) -> String {
     }
     errors[0].to_owned()
 }
+
+#[test]
+fn serve_port_in_use() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let line = one_line_error(&sanderling(&["serve", "--port", &port.to_string()]), 1);
+    assert!(line.contains(&format!("127.0.0.1:{port}")), "{line}");
+    assert!(line.contains("in use"), "{line}");
+    assert!(line.contains("--port"), "{line}");
+}
