@@ -130,6 +130,66 @@ fn socket(sockbuf: usize) -> Result<UdpSocket, String> {
     Ok(s)
 }
 
+/// The socket buffers the kernel granted (getsockopt; Linux doubles the
+/// request for its own bookkeeping and caps it at net.core.rmem_max /
+/// wmem_max unless the process may exceed them).
+#[derive(Clone, Copy, Debug)]
+struct Granted {
+    recv: usize,
+    send: usize,
+}
+
+fn granted(s: &UdpSocket) -> Granted {
+    let s2 = socket2::SockRef::from(s);
+    Granted {
+        recv: s2.recv_buffer_size().unwrap_or(0),
+        send: s2.send_buffer_size().unwrap_or(0),
+    }
+}
+
+/// The readable table's rows on buffers and windows, under a result line.
+fn limits_table(a: &Args, g: Granted) -> String {
+    let sctp = PeerConfig::default().sctp;
+    let kib = |n: usize| format!("{} KiB", n >> 10);
+    let mut rows = vec![
+        (
+            "UDP socket buffers".to_owned(),
+            format!(
+                "asked {} each; granted receive {}, send {}",
+                kib(a.sockbuf),
+                kib(g.recv),
+                kib(g.send)
+            ),
+        ),
+        (
+            "SCTP in flight".to_owned(),
+            format!(
+                "at most the peer's receive window, {} (and the congestion window, from {} x {} B)",
+                kib(sctp.max_receive_buffer),
+                sctp.initial_cwnd_packets,
+                sctp.mtu
+            ),
+        ),
+        (
+            "SCTP send buffer".to_owned(),
+            format!("{} queued at most", kib(sctp.max_send_buffer)),
+        ),
+    ];
+    if a.mode != "setup" {
+        rows.push((
+            "channel pacing".to_owned(),
+            format!(
+                "refill below {} buffered, pause at {}",
+                kib(a.low),
+                kib(a.high)
+            ),
+        ));
+    }
+    rows.iter()
+        .map(|(k, v)| format!("  {k:<20} {v}\n"))
+        .collect()
+}
+
 fn make_peer(seed: u8, addr: SocketAddr) -> Result<Peer, String> {
     let mut config = PeerConfig {
         seed: [seed; 32],
@@ -314,21 +374,20 @@ fn peer_thread(
     }
 }
 
+/// A started pair: its reports, the senders that stop each peer, and the
+/// buffers the kernel granted.
+type Pair = (
+    mpsc::Receiver<Report>,
+    [mpsc::Sender<SessionDescription>; 2],
+    Granted,
+);
+
 /// Starts a connected pair; returns the main thread's report receiver and
 /// the senders that stop each peer (dropping them).
-fn start_pair(
-    a: &Args,
-    sender: Role,
-    receiver: Role,
-) -> Result<
-    (
-        mpsc::Receiver<Report>,
-        [mpsc::Sender<SessionDescription>; 2],
-    ),
-    String,
-> {
+fn start_pair(a: &Args, sender: Role, receiver: Role) -> Result<Pair, String> {
     let sa = socket(a.sockbuf)?;
     let sb = socket(a.sockbuf)?;
+    let got = granted(&sa);
     let pa = make_peer(1, sa.local_addr().map_err(|e| e.to_string())?)?;
     let pb = make_peer(2, sb.local_addr().map_err(|e| e.to_string())?)?;
     let (to_a, a_rx) = mpsc::channel();
@@ -349,16 +408,18 @@ fn start_pair(
         Ok(Report::Failed(e)) => return Err(e),
         _ => return Err("no answer".into()),
     }
-    Ok((report_rx, [to_a, to_b]))
+    Ok((report_rx, [to_a, to_b], got))
 }
 
 fn setup(a: &Args) -> Result<(), String> {
     let mut setup_ms = Vec::new();
     let mut total_ms = Vec::new();
+    let mut got = None;
     for _ in 0..a.count {
         let t_total = Instant::now();
         let t0 = Instant::now();
-        let (reports, stop) = start_pair(a, Role::Idle, Role::Idle)?;
+        let (reports, stop, g) = start_pair(a, Role::Idle, Role::Idle)?;
+        got = Some(g);
         let mut opened = 0;
         while opened < 2 {
             match reports.recv_timeout(Duration::from_secs(30)) {
@@ -402,6 +463,9 @@ fn setup(a: &Args) -> Result<(), String> {
             setup_ms.len(),
             median(&setup_ms)
         );
+        if let Some(g) = got {
+            print!("{}", limits_table(a, g));
+        }
     }
     Ok(())
 }
@@ -419,7 +483,7 @@ fn transfer(a: &Args) -> Result<(), String> {
         high: a.high,
         low: a.low,
     };
-    let (reports, _stop) = start_pair(a, sender, Role::Receive { bytes })?;
+    let (reports, _stop, bufs) = start_pair(a, sender, Role::Receive { bytes })?;
     let mut start: Option<(Instant, Usage)> = None;
     loop {
         match reports.recv() {
@@ -451,6 +515,7 @@ fn transfer(a: &Args) -> Result<(), String> {
                         count as f64 / secs,
                         cpu_user + cpu_sys
                     );
+                    print!("{}", limits_table(a, bufs));
                 }
                 return Ok(());
             }
