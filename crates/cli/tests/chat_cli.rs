@@ -72,6 +72,9 @@ fn answers_aiortc_datachannel_cli_pings() {
     let port = free_port();
     // aiortc offers (listens); we answer (connect, retrying until it does).
     let mut aiortc = datachannel_cli("offer", port);
+    // Python is slow to import aiortc on a busy machine: start connecting
+    // once it is about to listen, well within our 10 s of retries.
+    aiortc.wait_for(Stream::Out, "channel(chat) - created by local party");
     let mut ours = chat("answer", port, &[]);
     ours.wait_for(Stream::Out, "ping ");
     aiortc.wait_for(Stream::Out, "channel(chat) < pong ");
