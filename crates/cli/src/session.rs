@@ -32,6 +32,9 @@ pub(crate) struct Session {
     pub(crate) peer_left: watch::Receiver<bool>,
     /// The carrier, when no background task owns it (copy-and-paste).
     signaling: Option<Signaling>,
+    /// Kept when no task watches the carrier, so that `peer_left` does not
+    /// report a closed sender as the peer leaving.
+    _left: Option<watch::Sender<bool>>,
     close: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
@@ -134,17 +137,18 @@ pub(crate) async fn connect(
 
     let (left_tx, peer_left) = watch::channel(false);
     let (close_tx, close_rx) = oneshot::channel();
-    let (task, signaling) = if sig.uses_stdin() {
-        (None, Some(sig))
+    let (task, signaling, left) = if sig.uses_stdin() {
+        (None, Some(sig), Some(left_tx))
     } else {
         let task = tokio::spawn(watch_signaling(sig, pc.clone(), left_tx, close_rx));
-        (Some(task), None)
+        (Some(task), None, None)
     };
     Ok(Session {
         pc,
         channel,
         peer_left,
         signaling,
+        _left: left,
         close: Some(close_tx),
         task,
     })

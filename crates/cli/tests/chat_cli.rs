@@ -101,3 +101,35 @@ fn pings_aiortc_datachannel_cli() {
     assert!(ours.wait().success(), "{}", ours.transcript());
     aiortc.wait_for(Stream::Out, "Exiting");
 }
+
+#[test]
+fn copy_and_paste_signalling() {
+    // The person carrying each printed line to the other terminal is this
+    // test.
+    let mut offer = Proc::sanderling(&["chat", "--role", "offer", "--loopback"]);
+    offer.name = "sanderling chat (offer)".into();
+    let mut answer = Proc::sanderling(&["chat", "--role", "answer", "--loopback"]);
+    answer.name = "sanderling chat (answer)".into();
+    let offer_line = offer.wait_for(Stream::Out, r#""type":"offer""#);
+    answer.wait_for(
+        Stream::Out,
+        "-- Please enter a message from remote party --",
+    );
+    answer.write_line(&offer_line);
+    let answer_line = answer.wait_for(Stream::Out, r#""type":"answer""#);
+    offer.wait_for(
+        Stream::Out,
+        "-- Please enter a message from remote party --",
+    );
+    offer.write_line(&answer_line);
+    offer.wait_for(Stream::Err, "connected");
+    answer.wait_for(Stream::Err, "connected");
+    offer.write_line("pasted and connected");
+    answer.wait_for(Stream::Out, "pasted and connected");
+    answer.write_line("likewise");
+    offer.wait_for(Stream::Out, "likewise");
+    offer.close_stdin();
+    answer.close_stdin();
+    assert!(offer.wait().success(), "{}", offer.transcript());
+    assert!(answer.wait().success(), "{}", answer.transcript());
+}
