@@ -110,6 +110,15 @@ fn file_that_cannot_be_read() {
 }
 
 #[test]
+fn recv_into_something_that_is_not_a_directory() {
+    let line = one_line_error(&sanderling(&["recv", "/dev/null"]), 1);
+    assert!(
+        line.contains("cannot write into /dev/null: not a directory"),
+        "{line}"
+    );
+}
+
+#[test]
 fn chat_without_a_role() {
     let line = one_line_error(&sanderling(&["chat"]), 1);
     assert!(line.contains("--role"), "{line}");

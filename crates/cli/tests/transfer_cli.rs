@@ -58,6 +58,9 @@ fn a_file_arrives_whole_into_a_directory() {
     recv.wait_for(Stream::Out, "the sender's SHA-256 matches; wrote");
     assert!(send.wait().success(), "{}", send.transcript());
     assert!(recv.wait().success(), "{}", recv.transcript());
+    // Not a terminal here: progress comes as plain lines on stderr.
+    send.wait_for(Stream::Err, "sent 0.8 MiB of 3.0 MiB (");
+    recv.wait_for(Stream::Err, "received 0.8 MiB of 3.0 MiB (");
     assert_eq!(std::fs::read(out.join("payload.bin")).unwrap(), data);
     assert!(!out.join("payload.bin.part").exists());
 }
