@@ -345,8 +345,49 @@ async fn transfer(a: &Args) -> Result<(), String> {
             count as f64 / secs,
             cpu_user + cpu_sys
         );
+        print!("{}", limits(a, &pair.b));
     }
     pair.a.close();
     pair.b.close();
     Ok(())
+}
+
+/// What bounds the transfer: the socket buffers the kernel granted (the
+/// receiver's), the SCTP window, the harness's pacing.
+fn limits(a: &Args, receiver: &PeerConnection) -> String {
+    let kib = |n: usize| format!("{} KiB", n >> 10);
+    let (receive, send) = receiver
+        .socket_buffers()
+        .first()
+        .map_or((0, 0), |b| (b.receive, b.send));
+    let config = receiver.configuration();
+    let rows = [
+        (
+            "UDP socket buffers",
+            format!(
+                "asked {} each; granted receive {}, send {} (as the kernel counts them)",
+                kib(a.sockbuf),
+                kib(receive),
+                kib(send)
+            ),
+        ),
+        (
+            "SCTP in flight",
+            format!(
+                "at most the receiver's receive window, {} (and the congestion window)",
+                kib(config.receive_buffer_size)
+            ),
+        ),
+        (
+            "channel pacing",
+            format!(
+                "refill below {} buffered, pause at {}",
+                kib(a.low),
+                kib(a.high)
+            ),
+        ),
+    ];
+    rows.iter()
+        .map(|(k, v)| format!("  {k:<20} {v}\n"))
+        .collect()
 }

@@ -90,3 +90,41 @@ fn many_connections_open_at_once_and_report_their_heap() {
     // per-connection receive buffer would cost.
     assert!(heap > 1000 && heap < 1 << 20, "{heap}");
 }
+
+#[test]
+fn the_readable_table_shows_buffers_and_windows() {
+    let out = Command::new(env!("CARGO_BIN_EXE_sanderling"))
+        .args([
+            "bench",
+            "--mode",
+            "bulk",
+            "--total-bytes",
+            "1048576",
+            "--timeout-s",
+            "60",
+        ])
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(
+        stdout.starts_with("bulk: 64 messages of 16384 bytes"),
+        "{stdout}"
+    );
+    let row = |name: &str| {
+        stdout
+            .lines()
+            .find(|l| l.trim_start().starts_with(name))
+            .unwrap_or_else(|| panic!("no {name:?} row in:\n{stdout}"))
+            .to_owned()
+    };
+    let sockets = row("UDP socket buffers");
+    assert!(
+        sockets.contains("asked 4096 KiB each; granted receive "),
+        "{sockets}"
+    );
+    // The granted sizes are whatever the kernel gave, but never nothing.
+    assert!(!sockets.contains("receive 0 KiB"), "{sockets}");
+    assert!(row("SCTP in flight").contains("receive window"));
+    assert!(row("channel pacing").contains("pause at 1024 KiB"));
+}

@@ -66,6 +66,7 @@ pub use peer_connection::{
 };
 /// The rustls the TURN client is built with, for [`TurnTlsTrust`].
 pub use sanderling_ice::turn::rustls;
+pub use socket::SocketBuffers;
 
 /// Message payloads are [`Bytes`]: cheap to clone and slice.
 pub use bytes::Bytes;

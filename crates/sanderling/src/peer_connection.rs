@@ -18,7 +18,7 @@ use crate::description::{IceCandidate, SessionDescription};
 use crate::driver;
 use crate::error::Error;
 use crate::shared::{ChannelEntry, ChannelInfo, ConnRef, QueuedEvent, Shared};
-use crate::socket::{self, Socket};
+use crate::socket::{self, Socket, SocketBuffers};
 
 /// What happens on a connection (W3C event names in Rust case).
 #[derive(Debug)]
@@ -221,7 +221,14 @@ impl PeerConnection {
         }
         peer.end_of_local_addresses();
         let local_addresses = sockets.iter().map(|s| s.local).collect();
-        let shared = Arc::new(Shared::new(peer, config, certificate, local_addresses));
+        let buffers = sockets.iter().map(|s| s.buffers).collect();
+        let shared = Arc::new(Shared::new(
+            peer,
+            config,
+            certificate,
+            local_addresses,
+            buffers,
+        ));
         shared.lock().turn_urls = servers
             .turn
             .iter()
@@ -272,6 +279,14 @@ impl PeerConnection {
     /// The addresses of the UDP sockets bound for this connection.
     pub fn local_addresses(&self) -> &[SocketAddr] {
         &self.shared().local_addresses
+    }
+
+    /// The send and receive buffers the kernel gave each UDP socket
+    /// ([`Configuration::socket_buffer_size`](crate::Configuration::socket_buffer_size)
+    /// asks; the kernel may cap it at `net.core.rmem_max` unless the
+    /// process may go past it).
+    pub fn socket_buffers(&self) -> &[SocketBuffers] {
+        &self.shared().socket_buffers
     }
 
     /// W3C `createDataChannel`. The channel opens when the connection is up

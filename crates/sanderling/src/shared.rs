@@ -38,6 +38,8 @@ pub(crate) struct Shared {
     pub(crate) certificate: sanderling_dtls::Certificate,
     /// The addresses of the bound sockets.
     pub(crate) local_addresses: Vec<std::net::SocketAddr>,
+    /// What the kernel gave each socket.
+    pub(crate) socket_buffers: Vec<crate::socket::SocketBuffers>,
 }
 
 impl Shared {
@@ -46,6 +48,7 @@ impl Shared {
         config: Configuration,
         certificate: sanderling_dtls::Certificate,
         local_addresses: Vec<std::net::SocketAddr>,
+        socket_buffers: Vec<crate::socket::SocketBuffers>,
     ) -> Self {
         Self {
             state: Mutex::new(State {
@@ -71,6 +74,7 @@ impl Shared {
             config,
             certificate,
             local_addresses,
+            socket_buffers,
         }
     }
 

@@ -26,6 +26,20 @@ pub(crate) struct Socket {
     pub(crate) state: UdpSocketState,
     pub(crate) local: SocketAddr,
     pub(crate) interface: String,
+    pub(crate) buffers: SocketBuffers,
+}
+
+/// The kernel buffers one of a connection's UDP sockets got
+/// ([`PeerConnection::socket_buffers`](crate::PeerConnection::socket_buffers)).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SocketBuffers {
+    /// The socket's address.
+    pub local: SocketAddr,
+    /// Receive buffer in bytes, as the kernel reports it (Linux counts
+    /// its bookkeeping too: twice what was granted for data).
+    pub receive: usize,
+    /// Send buffer in bytes, reported the same way.
+    pub send: usize,
 }
 
 /// The addresses to bind: one per usable interface address, filtered as the
@@ -123,6 +137,11 @@ impl Socket {
         let std: StdUdpSocket = raw.into();
         let state = UdpSocketState::new((&std).into())?;
         let local = std.local_addr()?;
+        let buffers = SocketBuffers {
+            local,
+            receive: state.recv_buffer_size((&std).into()).unwrap_or(0),
+            send: state.send_buffer_size((&std).into()).unwrap_or(0),
+        };
         tracing::debug!(
             %local,
             recv_buffer = state.recv_buffer_size((&std).into()).unwrap_or(0),
@@ -136,6 +155,7 @@ impl Socket {
             state,
             local,
             interface: interface.to_owned(),
+            buffers,
         })
     }
 }
