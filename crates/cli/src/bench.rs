@@ -14,9 +14,10 @@ use sanderling::{
     PeerConnectionEvent, SessionDescription,
 };
 
+use crate::bench_lossy::{self, LossyConfig};
 use crate::usage;
 
-pub(crate) const USAGE: &str = "flags: --json --mode setup|bulk|small --count N --total-bytes N --msg-size N \
+pub(crate) const USAGE: &str = "flags: --json --mode setup|bulk|small|lossy --count N --total-bytes N --msg-size N \
      --messages N --small-size N --high N --low N --timeout-s N --tag S --sockbuf N";
 
 /// The harness's flags (`shared/bench/README.md`).
@@ -34,10 +35,13 @@ pub(crate) struct Args {
     timeout_s: u64,
     tag: String,
     sockbuf: usize,
+    lossy: LossyConfig,
 }
 
 impl Args {
     pub(crate) fn parse(argv: &[String]) -> Result<Self, String> {
+        let (lossy, argv) = LossyConfig::parse(argv)?;
+        let argv = &argv[..];
         let mut a = Self {
             json: false,
             mode: "bulk".into(),
@@ -51,6 +55,7 @@ impl Args {
             timeout_s: 110,
             tag: String::new(),
             sockbuf: 4 << 20,
+            lossy,
         };
         let mut i = 0;
         while i < argv.len() {
@@ -83,7 +88,7 @@ impl Args {
             }
             i += 2;
         }
-        if !matches!(a.mode.as_str(), "setup" | "bulk" | "small") {
+        if !matches!(a.mode.as_str(), "setup" | "bulk" | "small" | "lossy") {
             return Err(format!("unknown mode {}", a.mode));
         }
         Ok(a)
@@ -92,6 +97,9 @@ impl Args {
 
 /// Runs the benchmark; returns the exit code.
 pub(crate) fn run(a: &Args) -> i32 {
+    if a.mode == "lossy" {
+        return bench_lossy::run(&a.lossy, a.json, &a.tag);
+    }
     let limit = Duration::from_secs(a.timeout_s);
     let mode = a.mode.clone();
     thread::spawn(move || {

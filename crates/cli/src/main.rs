@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 
 mod bench;
+mod bench_lossy;
 mod usage;
 
 fn main() {
@@ -24,8 +25,9 @@ fn main() {
         }
         Some("-h" | "--help") | None => {
             println!(
-                "usage: sanderling bench [--json] [flags]\n\n{}",
-                bench::USAGE
+                "usage: sanderling bench [--json] [flags]\n\n{}\n{}",
+                bench::USAGE,
+                bench_lossy::USAGE
             );
         }
         Some(other) => {
