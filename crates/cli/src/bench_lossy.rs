@@ -19,7 +19,7 @@ use sanderling_sctp::options::{CongestionControl, SctpOptions};
 use sanderling_sctp::types::{Ppid, StreamId};
 
 pub(crate) const USAGE: &str = "lossy flags: --loss-percent F (1) --rate-mbit F (100) --rtt-ms N (50) \
-     --total-bytes N (384 MiB: 32 s at 100 Mbit/s) --msg-size N (16384) --cc newreno (default: the stack's) --seed N --json";
+     --total-bytes N (384 MiB: 32 s at 100 Mbit/s) --msg-size N (16384) --cc newreno|bbr (default: the stack's) --seed N --json";
 
 /// The path and the transfer.
 #[derive(Clone, Debug, PartialEq)]
@@ -110,6 +110,7 @@ impl LossyConfig {
                 _ => {
                     c.congestion = Some(match v.as_str() {
                         "newreno" => CongestionControl::NewReno,
+                        "bbr" => CongestionControl::Bbr,
                         _ => return Err(format!("unknown congestion controller {v}")),
                     })
                 }
@@ -376,7 +377,20 @@ pub(crate) fn measure(c: &LossyConfig) -> Result<LossyReport, String> {
     // hundredth of the link rate, plus a minute.
     let bound = Duration::from_secs_f64(c.total_bytes as f64 * 8.0 / (bps as f64 / 100.0) + 60.0);
     let total = c.total_bytes;
-    let done = sim.run_until(bound, |s| s.endpoint::<Receiver>(b).bytes >= total);
+    let trace = std::env::var_os("LOSSY_TRACE").is_some();
+    let mut next_trace = sim.now();
+    let done = sim.run_until(bound, |s| {
+        if trace && s.now() >= next_trace {
+            next_trace = s.now() + Duration::from_millis(250);
+            eprintln!(
+                "{:.2}s rx {} | {}",
+                s.now().duration_since(start).as_secs_f64(),
+                s.endpoint::<Receiver>(b).bytes,
+                s.endpoint::<Sender>(a).assoc.debug_summary()
+            );
+        }
+        s.endpoint::<Receiver>(b).bytes >= total
+    });
     let r = sim.endpoint::<Receiver>(b);
     if !done {
         return Err(format!(
@@ -418,6 +432,7 @@ pub(crate) fn run(c: &LossyConfig, json: bool, tag: &str) -> i32 {
     };
     let cc = match r.congestion {
         CongestionControl::NewReno => "newreno",
+        CongestionControl::Bbr => "bbr",
     };
     if json {
         println!(
@@ -472,12 +487,12 @@ mod tests {
     #[test]
     fn flags_are_parsed_and_others_passed_on() {
         let (c, rest) = LossyConfig::parse(&args(
-            "--json --loss-percent 0.5 --rtt-ms 80 --cc newreno --tag x",
+            "--json --loss-percent 0.5 --rtt-ms 80 --cc bbr --tag x",
         ))
         .unwrap();
         assert_eq!(c.loss_percent, 0.5);
         assert_eq!(c.rtt_ms, 80);
-        assert_eq!(c.congestion, Some(CongestionControl::NewReno));
+        assert_eq!(c.congestion, Some(CongestionControl::Bbr));
         assert_eq!(rest, args("--json --tag x"));
         let (c, rest) = LossyConfig::parse(&args("--mode lossy --total-bytes 1000")).unwrap();
         assert_eq!(c.total_bytes, 1000);

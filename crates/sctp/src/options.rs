@@ -10,6 +10,10 @@ pub enum CongestionControl {
     /// RFC 9260 §7.2: slow start, congestion avoidance, Fast Recovery.
     #[default]
     NewReno,
+    /// A model-based controller in the manner of BBR: paces at the measured
+    /// bottleneck bandwidth and does not read random loss as congestion.
+    /// Keeps a long, lossy path full where NewReno collapses.
+    Bbr,
 }
 
 /// Configuration of one SCTP association.
