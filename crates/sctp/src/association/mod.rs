@@ -314,6 +314,12 @@ impl Association {
         self.tcb.as_ref().map(|t| t.rtx.cwnd())
     }
 
+    /// The rate packets with DATA are paced at, in bytes per second, once
+    /// connected and if the congestion controller paces (BBR does).
+    pub fn pacing_rate(&self) -> Option<u64> {
+        self.tcb.as_ref().and_then(|t| t.rtx.pacing_rate())
+    }
+
     /// Queues a message on `stream_id`. Messages may be queued before the
     /// association is established; they go out once it is.
     ///

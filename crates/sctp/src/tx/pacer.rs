@@ -22,12 +22,20 @@ pub struct Pacer {
     mtu: usize,
     /// The earliest instant the next packet may leave; `None` is unpaced.
     next: Option<Instant>,
+    /// Whether `next` is worth waking up for. Kept apart from `next`, which
+    /// must survive as the measure of credit used: forgetting it would hand
+    /// out a fresh burst after every SACK.
+    armed: bool,
 }
 
 impl Pacer {
     /// A pacer for packets of at most `mtu` bytes.
     pub fn new(mtu: usize) -> Self {
-        Self { mtu, next: None }
+        Self {
+            mtu,
+            next: None,
+            armed: false,
+        }
     }
 
     /// Whether a packet may leave at `now`.
@@ -37,14 +45,14 @@ impl Pacer {
 
     /// When the next packet may leave, while that is being held back.
     pub fn deadline(&self) -> Option<Instant> {
-        self.next
+        self.next.filter(|_| self.armed)
     }
 
     /// The sender stopped at `now` for another reason than pacing: a
     /// deadline already passed is no longer a reason to wake up.
     pub fn forget_passed(&mut self, now: Instant) {
         if self.next.is_some_and(|t| t <= now) {
-            self.next = None;
+            self.armed = false;
         }
     }
 
@@ -62,8 +70,10 @@ impl Pacer {
     pub fn on_sent(&mut self, now: Instant, bytes: usize, rate: Option<u64>) {
         let Some(rate) = rate.filter(|r| *r > 0) else {
             self.next = None;
+            self.armed = false;
             return;
         };
+        self.armed = true;
         let burst = Duration::from_nanos(
             u64::try_from(u128::from(self.burst_bytes(rate)) * 1_000_000_000 / u128::from(rate))
                 .unwrap_or(u64::MAX),
@@ -121,6 +131,24 @@ mod tests {
             (12_400_000..=12_500_000 + burst).contains(&total),
             "paced at the rate, not below it: {total}"
         );
+    }
+
+    #[test]
+    fn a_passed_deadline_stops_waking_but_keeps_the_schedule() {
+        let rate = 1_000_000u64; // 1.2 ms per packet
+        let t0 = Instant::now();
+        let mut p = Pacer::new(1200);
+        while p.allows(t0) {
+            p.on_sent(t0, 1200, Some(rate));
+        }
+        let next = p.deadline().unwrap();
+        // Woken, but nothing to send: no more wake-ups for that instant...
+        p.forget_passed(next);
+        assert_eq!(p.deadline(), None);
+        // ...and no fresh burst either: one packet, then wait again.
+        assert!(p.allows(next));
+        p.on_sent(next, 1200, Some(rate));
+        assert!(!p.allows(next));
     }
 
     #[test]

@@ -85,6 +85,11 @@ impl RetransmissionQueue {
         self.cc.cwnd()
     }
 
+    /// The rate the congestion controller paces at, in bytes per second.
+    pub fn pacing_rate(&self) -> Option<u64> {
+        self.cc.pacing_rate()
+    }
+
     /// The peer's remaining receiver window in bytes.
     pub fn peer_rwnd(&self) -> u64 {
         self.peer_rwnd
