@@ -43,6 +43,11 @@ const MIN_RTT_WINDOW: Duration = Duration::from_secs(10);
 const PROBE_RTT_DURATION: Duration = Duration::from_millis(200);
 /// Rounds without 25 % bandwidth growth after which the pipe is full.
 const FULL_BW_ROUNDS: u8 = 3;
+/// Startup also ends after a round with at least this many loss events...
+const STARTUP_LOSS_EVENTS: u32 = 6;
+/// ...that cost more than 1/this of the bytes it delivered (2 %): the
+/// bottleneck queue overflows. Random loss of 1 % stays below it.
+const STARTUP_LOSS_DIVISOR: u64 = 50;
 
 /// Settings for [`Bbr`].
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -96,6 +101,10 @@ pub struct Bbr {
     /// A T3-rtx dropped the window; the next acknowledgement restores it.
     rto_recovery: bool,
     fast_recovery_exit: Option<Tsn>,
+    /// SACKs that started fast retransmissions in the current round.
+    round_loss_events: u32,
+    /// `delivered` when the current round began.
+    round_start_delivered: u64,
 }
 
 impl Bbr {
@@ -126,6 +135,8 @@ impl Bbr {
             prior_cwnd: 0,
             rto_recovery: false,
             fast_recovery_exit: None,
+            round_loss_events: 0,
+            round_start_delivered: 0,
         })
     }
 
@@ -182,6 +193,18 @@ impl Bbr {
         if prior_delivered < self.next_round_delivered {
             return false;
         }
+        // A Startup round that lost much more than random loss would: the
+        // queue overflowed, so the pipe is full (the draft's loss exit).
+        let round_bytes = self.delivered - self.round_start_delivered;
+        let lost = u64::from(self.round_loss_events) * self.config.mtu as u64;
+        if self.mode == Mode::Startup
+            && self.round_loss_events >= STARTUP_LOSS_EVENTS
+            && lost * STARTUP_LOSS_DIVISOR > round_bytes
+        {
+            self.filled_pipe = true;
+        }
+        self.round_loss_events = 0;
+        self.round_start_delivered = self.delivered;
         self.next_round_delivered = self.delivered;
         self.round_count += 1;
         self.bw_by_round[(self.round_count as usize) % BW_WINDOW_ROUNDS] = 0;
@@ -357,6 +380,7 @@ impl CongestionController for Bbr {
     fn on_fast_retransmit(&mut self, highest_outstanding_tsn: Tsn) -> bool {
         // The episode is tracked for the miss-indication rules; the window
         // stays where the model put it.
+        self.round_loss_events = self.round_loss_events.saturating_add(1);
         if self.fast_recovery_exit.is_none() {
             self.fast_recovery_exit = Some(highest_outstanding_tsn);
         }
@@ -523,6 +547,31 @@ mod tests {
             assert!(i < 400, "never probed");
         }
         assert!(now.duration_since(t0) > MIN_RTT_WINDOW);
+    }
+
+    #[test]
+    fn startup_ends_on_heavy_loss_but_not_on_random_loss() {
+        let t0 = Instant::now();
+        // 1 % of a round's packets lost: Startup goes on.
+        let mut cc = bbr();
+        let mut now = t0;
+        let mut rate = 1_000_000;
+        for i in 0..6u32 {
+            now = t0 + RTT * (i + 1);
+            for _ in 0..(rate / 20 / 1200 / 100) {
+                cc.on_fast_retransmit(Tsn(i));
+            }
+            round(&mut cc, now, rate, 0, i);
+            rate *= 2;
+        }
+        assert!(!cc.filled_pipe());
+        // A round where a tenth of the packets were lost ends it.
+        for _ in 0..(rate / 20 / 1200 / 10) {
+            cc.on_fast_retransmit(Tsn(100));
+        }
+        round(&mut cc, now + RTT, rate, 0, 100);
+        round(&mut cc, now + RTT * 2, rate, 0, 101);
+        assert!(cc.filled_pipe());
     }
 
     #[test]
