@@ -105,6 +105,10 @@ pub struct Bbr {
     round_loss_events: u32,
     /// `delivered` when the current round began.
     round_start_delivered: u64,
+    /// After a T3-rtx, the bandwidth filter does not age until this round:
+    /// the recovery's own slow samples must not replace what the path
+    /// carried just before (they would cost seconds of ProbeBw to regain).
+    filter_hold_until_round: u64,
 }
 
 impl Bbr {
@@ -137,6 +141,7 @@ impl Bbr {
             fast_recovery_exit: None,
             round_loss_events: 0,
             round_start_delivered: 0,
+            filter_hold_until_round: 0,
         })
     }
 
@@ -189,7 +194,11 @@ impl Bbr {
         Some(target.max(self.min_cwnd()))
     }
 
-    fn update_round(&mut self, prior_delivered: u64) -> bool {
+    fn update_round(&mut self, prior_delivered: u64, total_delivered: u64) -> bool {
+        // Rounds are counted on the sampler's delivered count, the one the
+        // snapshots carry: the association may process acknowledgements it
+        // does not report here (a stale SACK's gap blocks).
+        self.delivered = total_delivered;
         if prior_delivered < self.next_round_delivered {
             return false;
         }
@@ -207,7 +216,9 @@ impl Bbr {
         self.round_start_delivered = self.delivered;
         self.next_round_delivered = self.delivered;
         self.round_count += 1;
-        self.bw_by_round[(self.round_count as usize) % BW_WINDOW_ROUNDS] = 0;
+        if self.round_count >= self.filter_hold_until_round {
+            self.bw_by_round[(self.round_count as usize) % BW_WINDOW_ROUNDS] = 0;
+        }
         true
     }
 
@@ -343,7 +354,7 @@ impl CongestionController for Bbr {
         let mut round_start = false;
         let mut app_limited = false;
         if let Some(rs) = ack.rate_sample {
-            round_start = self.update_round(rs.prior_delivered);
+            round_start = self.update_round(rs.prior_delivered, rs.total_delivered);
             app_limited = rs.app_limited;
             let expired = self
                 .min_rtt_stamp
@@ -392,6 +403,7 @@ impl CongestionController for Bbr {
             self.prior_cwnd = self.prior_cwnd.max(self.cwnd);
         }
         self.rto_recovery = true;
+        self.filter_hold_until_round = self.round_count + BW_WINDOW_ROUNDS as u64;
         self.cwnd = self.config.mtu;
         self.fast_recovery_exit = None;
     }
@@ -429,6 +441,7 @@ mod tests {
             interval: RTT,
             delivered: bytes as u64,
             prior_delivered: cc.delivered,
+            total_delivered: cc.delivered + bytes as u64,
             rtt: Some(RTT),
             app_limited: false,
         };
@@ -504,6 +517,24 @@ mod tests {
     }
 
     #[test]
+    fn a_t3_recovery_does_not_age_out_the_bandwidth() {
+        let mut cc = bbr();
+        let t0 = Instant::now();
+        let now = steady(&mut cc, t0, 30, 12_500_000);
+        cc.on_retransmission_timeout();
+        // A recovery's worth of slow rounds: the estimate holds...
+        for i in 0..(BW_WINDOW_ROUNDS as u32 - 1) {
+            round(&mut cc, now + RTT * (i + 1), 1_000_000, 0, 200 + i);
+        }
+        assert_eq!(cc.bandwidth(), 12_500_000);
+        // ...and ages normally after it.
+        for i in 0..(2 * BW_WINDOW_ROUNDS as u32) {
+            round(&mut cc, now + RTT * (20 + i), 1_000_000, 0, 300 + i);
+        }
+        assert_eq!(cc.bandwidth(), 1_000_000);
+    }
+
+    #[test]
     fn bandwidth_estimate_follows_a_slower_path_within_the_window() {
         let mut cc = bbr();
         let t0 = Instant::now();
@@ -533,6 +564,7 @@ mod tests {
                 interval: RTT,
                 delivered: 625_000,
                 prior_delivered: cc.delivered,
+                total_delivered: cc.delivered + 625_000,
                 rtt: Some(RTT * 2),
                 app_limited: false,
             };

@@ -34,6 +34,9 @@ pub struct RateSample {
     /// a SACK whose sample has this at or past the count at the start of a
     /// round trip ends that round trip.
     pub prior_delivered: u64,
+    /// Bytes delivered in total, this SACK included: the count a round trip
+    /// that starts now must see acknowledged to end.
+    pub total_delivered: u64,
     /// Round-trip time of the newest acknowledged chunk, unless it was
     /// retransmitted (Karn: the ack may be for the first transmission).
     pub rtt: Option<Duration>,
@@ -119,6 +122,7 @@ impl DeliveryRate {
             interval,
             delivered,
             prior_delivered: snap.delivered,
+            total_delivered: self.delivered,
             rtt: (!retransmitted).then(|| now.saturating_duration_since(sent_at)),
             app_limited: snap.app_limited,
         })
