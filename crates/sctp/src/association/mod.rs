@@ -186,13 +186,13 @@ impl Association {
                 })
                 .map_err(|_| OptionsError::Zero("initial_cwnd_packets"))?,
             ),
-            CongestionControl::Bbr => CongestionPrototype::Bbr(
+            CongestionControl::Bbr => CongestionPrototype::Bbr(Box::new(
                 Bbr::new(BbrConfig {
                     mtu: options.mtu,
                     initial_cwnd_packets: options.initial_cwnd_packets,
                 })
                 .ok_or(OptionsError::Zero("initial_cwnd_packets"))?,
-            ),
+            )),
         };
         let rto_prototype =
             RtoEstimator::new(options.rto_initial, options.rto_min, options.rto_max)
@@ -670,14 +670,14 @@ impl Association {
 #[derive(Clone, Debug)]
 enum CongestionPrototype {
     NewReno(NewReno),
-    Bbr(Bbr),
+    Bbr(Box<Bbr>),
 }
 
 impl CongestionPrototype {
     fn instantiate(&self) -> Box<dyn CongestionController> {
         match self {
             Self::NewReno(c) => Box::new(c.clone()),
-            Self::Bbr(c) => Box::new(c.clone()),
+            Self::Bbr(c) => c.clone(),
         }
     }
 }

@@ -68,6 +68,14 @@ impl Default for BbrConfig {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum FilterHold {
+    None,
+    /// A T3-rtx happened; the hold starts at the next acknowledgement.
+    Pending,
+    Until(Instant),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Mode {
     Startup,
     Drain,
@@ -105,10 +113,12 @@ pub struct Bbr {
     round_loss_events: u32,
     /// `delivered` when the current round began.
     round_start_delivered: u64,
-    /// After a T3-rtx, the bandwidth filter does not age until this round:
-    /// the recovery's own slow samples must not replace what the path
-    /// carried just before (they would cost seconds of ProbeBw to regain).
-    filter_hold_until_round: u64,
+    /// After a T3-rtx, the bandwidth filter does not age for as long as
+    /// [`BW_WINDOW_ROUNDS`] round trips of the min RTT would take: the
+    /// recovery's own slow samples (and its many short "rounds" of
+    /// retransmissions acked at once) must not replace what the path
+    /// carried just before; regaining it costs seconds of ProbeBw.
+    filter_hold: FilterHold,
 }
 
 impl Bbr {
@@ -141,7 +151,7 @@ impl Bbr {
             fast_recovery_exit: None,
             round_loss_events: 0,
             round_start_delivered: 0,
-            filter_hold_until_round: 0,
+            filter_hold: FilterHold::None,
         })
     }
 
@@ -194,7 +204,7 @@ impl Bbr {
         Some(target.max(self.min_cwnd()))
     }
 
-    fn update_round(&mut self, prior_delivered: u64, total_delivered: u64) -> bool {
+    fn update_round(&mut self, now: Instant, prior_delivered: u64, total_delivered: u64) -> bool {
         // Rounds are counted on the sampler's delivered count, the one the
         // snapshots carry: the association may process acknowledgements it
         // does not report here (a stale SACK's gap blocks).
@@ -216,7 +226,8 @@ impl Bbr {
         self.round_start_delivered = self.delivered;
         self.next_round_delivered = self.delivered;
         self.round_count += 1;
-        if self.round_count >= self.filter_hold_until_round {
+        let held = matches!(self.filter_hold, FilterHold::Until(t) if now < t);
+        if !held {
             self.bw_by_round[(self.round_count as usize) % BW_WINDOW_ROUNDS] = 0;
         }
         true
@@ -351,10 +362,14 @@ impl CongestionController for Bbr {
             self.prior_cwnd = 0;
         }
         let now = ack.now;
+        if self.filter_hold == FilterHold::Pending {
+            let rtt = self.min_rtt.unwrap_or(Duration::from_millis(100));
+            self.filter_hold = FilterHold::Until(now + rtt * BW_WINDOW_ROUNDS as u32);
+        }
         let mut round_start = false;
         let mut app_limited = false;
         if let Some(rs) = ack.rate_sample {
-            round_start = self.update_round(rs.prior_delivered, rs.total_delivered);
+            round_start = self.update_round(now, rs.prior_delivered, rs.total_delivered);
             app_limited = rs.app_limited;
             let expired = self
                 .min_rtt_stamp
@@ -403,7 +418,7 @@ impl CongestionController for Bbr {
             self.prior_cwnd = self.prior_cwnd.max(self.cwnd);
         }
         self.rto_recovery = true;
-        self.filter_hold_until_round = self.round_count + BW_WINDOW_ROUNDS as u64;
+        self.filter_hold = FilterHold::Pending;
         self.cwnd = self.config.mtu;
         self.fast_recovery_exit = None;
     }
