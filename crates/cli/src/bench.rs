@@ -14,9 +14,10 @@ use sanderling::{
     PeerConnectionEvent, SessionDescription,
 };
 
+use crate::bench_lossy::{self, LossyConfig};
 use crate::usage;
 
-pub(crate) const USAGE: &str = "flags: --json --mode setup|bulk|small|many --pairs N --idle-s N --count N --total-bytes N --msg-size N \
+pub(crate) const USAGE: &str = "flags: --json --mode setup|bulk|small|many|lossy --pairs N --idle-s N --count N --total-bytes N --msg-size N \
      --messages N --small-size N --high N --low N --timeout-s N --tag S --sockbuf N";
 
 /// The harness's flags (`shared/bench/README.md`).
@@ -40,10 +41,13 @@ pub(crate) struct Args {
     /// the default lets every connection's periodic timers (ICE consent,
     /// every 5 s) run once, which is when idle buffers are given back.
     pub(crate) idle_s: u64,
+    lossy: LossyConfig,
 }
 
 impl Args {
     pub(crate) fn parse(argv: &[String]) -> Result<Self, String> {
+        let (lossy, argv) = LossyConfig::parse(argv)?;
+        let argv = &argv[..];
         let mut a = Self {
             json: false,
             mode: "bulk".into(),
@@ -59,6 +63,7 @@ impl Args {
             sockbuf: 4 << 20,
             pairs: 1000,
             idle_s: 6,
+            lossy,
         };
         let mut i = 0;
         while i < argv.len() {
@@ -93,7 +98,10 @@ impl Args {
             }
             i += 2;
         }
-        if !matches!(a.mode.as_str(), "setup" | "bulk" | "small" | "many") {
+        if !matches!(
+            a.mode.as_str(),
+            "setup" | "bulk" | "small" | "many" | "lossy"
+        ) {
             return Err(format!("unknown mode {}", a.mode));
         }
         Ok(a)
@@ -102,6 +110,9 @@ impl Args {
 
 /// Runs the benchmark; returns the exit code.
 pub(crate) fn run(a: &Args) -> i32 {
+    if a.mode == "lossy" {
+        return bench_lossy::run(&a.lossy, a.json, &a.tag);
+    }
     let limit = Duration::from_secs(a.timeout_s);
     let mode = a.mode.clone();
     thread::spawn(move || {

@@ -18,6 +18,7 @@
 #![deny(unsafe_code)]
 
 mod bench;
+mod bench_lossy;
 mod bench_many;
 mod chat;
 mod demo;
@@ -98,8 +99,9 @@ fn main() {
 fn bench_main(args: &[String]) -> i32 {
     if args.iter().any(|a| a == "-h" || a == "--help") {
         println!(
-            "usage: sanderling bench [--json] [flags]\n\n{}",
-            bench::USAGE
+            "usage: sanderling bench [--json] [flags]\n\n{}\n{}",
+            bench::USAGE,
+            bench_lossy::USAGE
         );
         return 0;
     }

@@ -66,6 +66,8 @@ pub use peer_connection::{
 };
 /// The rustls the TURN client is built with, for [`TurnTlsTrust`].
 pub use sanderling_ice::turn::rustls;
+/// SCTP congestion controllers ([`Configuration::congestion_control`]).
+pub use sanderling_sctp::options::CongestionControl;
 pub use socket::SocketBuffers;
 
 /// Message payloads are [`Bytes`]: cheap to clone and slice.

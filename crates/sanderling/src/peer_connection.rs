@@ -183,6 +183,7 @@ impl PeerConnection {
         };
         peer_config.sctp.max_message_size = config.max_message_size;
         peer_config.sctp.max_receive_buffer = config.receive_buffer_size;
+        peer_config.sctp.congestion = config.congestion_control;
         // The window follows what the application has read.
         peer_config.sctp.app_flow_control = true;
         let mut peer = Peer::new(peer_config, certificate.clone());

@@ -437,3 +437,44 @@ async fn sctp_features_show_what_both_ends_negotiated() {
         assert!(f.stream_reset && f.zero_checksum);
     }
 }
+
+/// BBR paces: the association holds data until instants it gives the
+/// driver through its timeouts. 8 MiB cross intact only if the driver
+/// honours them and the controller's model keeps the path moving.
+#[tokio::test(flavor = "multi_thread")]
+async fn bbr_congestion_control_moves_data_paced_by_the_driver() {
+    let bbr = || Configuration {
+        congestion_control: sanderling::CongestionControl::Bbr,
+        ..loopback()
+    };
+    let a = PeerConnection::new(bbr()).unwrap();
+    let b = PeerConnection::new(bbr()).unwrap();
+    let (a, mut b) = common::connect(a, b).await;
+    let ch =
+        a.pc.create_data_channel("bbr", DataChannelInit::default())
+            .unwrap();
+    let remote = b.next_channel().await;
+    within("open", ch.opened()).await.unwrap();
+    let total = 8 << 20;
+    let chunk = 64 << 10;
+    let receiver = tokio::spawn(async move {
+        let mut got = Vec::with_capacity(total);
+        while got.len() < total {
+            match within("data", remote.recv()).await {
+                Some(Message::Binary(b)) => got.extend_from_slice(&b),
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        got
+    });
+    let data: Vec<u8> = (0..total).map(|i| (i * 7 + i / 4093) as u8).collect();
+    ch.set_buffered_amount_low_threshold(1 << 20);
+    for piece in data.chunks(chunk) {
+        within("room", ch.send_wait(Bytes::copy_from_slice(piece)))
+            .await
+            .unwrap();
+    }
+    let got = within("the receiver", receiver).await.unwrap();
+    assert_eq!(got.len(), total);
+    assert!(got == data, "every byte, in order");
+}

@@ -4,6 +4,18 @@ use std::time::Duration;
 
 use crate::tx::scheduler::SchedulerKind;
 
+/// Which congestion controller an association runs (see [`crate::congestion`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum CongestionControl {
+    /// RFC 9260 §7.2: slow start, congestion avoidance, Fast Recovery.
+    #[default]
+    NewReno,
+    /// A model-based controller in the manner of BBR: paces at the measured
+    /// bottleneck bandwidth and does not read random loss as congestion.
+    /// Keeps a long, lossy path full where NewReno collapses.
+    Bbr,
+}
+
 /// Configuration of one SCTP association.
 ///
 /// The defaults suit WebRTC data channels over DTLS: SCTP ports 5000, a
@@ -63,6 +75,8 @@ pub struct SctpOptions {
     pub cookie_lifetime: Duration,
     /// Initial congestion window, in packets of `mtu` bytes (RFC 6928's 10).
     pub initial_cwnd_packets: usize,
+    /// The congestion controller.
+    pub congestion: CongestionControl,
     /// Streams we announce in each direction (WebRTC: all 65535).
     pub num_streams: u16,
     /// Announce PR-SCTP (RFC 3758): needed for unreliable data channels.
@@ -99,6 +113,7 @@ impl Default for SctpOptions {
             heartbeat_interval: Duration::from_secs(30),
             cookie_lifetime: Duration::from_secs(60),
             initial_cwnd_packets: 10,
+            congestion: CongestionControl::NewReno,
             num_streams: 65535,
             enable_partial_reliability: true,
             enable_message_interleaving: true,

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use sanderling_sctp::association::{Association, SendOptions};
 use sanderling_sctp::event::Event;
-use sanderling_sctp::options::SctpOptions;
+use sanderling_sctp::options::{CongestionControl, SctpOptions};
 use sanderling_sctp::types::{Ppid, StreamId};
 
 struct Counting;
@@ -40,13 +40,15 @@ static GLOBAL: Counting = Counting;
 
 /// Runs `a` → `b` with `size`-byte messages and returns (allocations,
 /// packets, messages) over the measured part, after a warm-up that lets
-/// every queue reach its working size.
-fn measure(size: usize) -> (u64, u64, u64) {
+/// every queue reach its working size. The clock moves 50 µs per round, so
+/// a pacing controller lets data through as a real driver's would.
+fn measure(size: usize, congestion: CongestionControl) -> (u64, u64, u64) {
     let t0 = Instant::now();
     let mut a = Association::new(
         t0,
         SctpOptions {
             seed: [1; 32],
+            congestion,
             ..SctpOptions::default()
         },
     )
@@ -55,6 +57,7 @@ fn measure(size: usize) -> (u64, u64, u64) {
         t0,
         SctpOptions {
             seed: [2; 32],
+            congestion,
             ..SctpOptions::default()
         },
     )
@@ -91,14 +94,17 @@ fn measure(size: usize) -> (u64, u64, u64) {
         }
         while a.poll_event().is_some() {}
     };
+    let tick = Duration::from_micros(50);
+    let mut now = t0;
     for _ in 0..2000 {
-        round(t0, &mut packets, &mut delivered);
+        round(now, &mut packets, &mut delivered);
+        now += tick;
     }
-    let now = t0 + Duration::from_millis(1);
     let (p0, d0) = (packets, delivered);
     let before = ALLOCATIONS.load(Ordering::Relaxed);
     for _ in 0..20_000 {
         round(now, &mut packets, &mut delivered);
+        now += tick;
     }
     let allocs = ALLOCATIONS.load(Ordering::Relaxed) - before;
     (allocs, packets - p0, delivered - d0)
@@ -108,19 +114,24 @@ fn measure(size: usize) -> (u64, u64, u64) {
 // run on parallel threads.
 #[test]
 fn steady_path_allocations() {
-    // Small messages share packets: nothing is allocated per packet.
-    let (allocs, packets, messages) = measure(100);
-    assert_eq!(messages, 80_000);
-    assert!(packets > 10_000);
-    assert_eq!(allocs, 0, "{allocs} allocations for {packets} packets");
+    for cc in [CongestionControl::NewReno, CongestionControl::Bbr] {
+        // Small messages share packets: nothing is allocated per packet.
+        let (allocs, packets, messages) = measure(100, cc);
+        assert_eq!(messages, 80_000, "{cc:?}");
+        assert!(packets > 10_000, "{cc:?}");
+        assert_eq!(
+            allocs, 0,
+            "{cc:?}: {allocs} allocations for {packets} packets"
+        );
 
-    // Messages are cut to fill packets, so most packet-sized ones arrive in
-    // two fragments and are joined once into a buffer of their exact size;
-    // the packets themselves still cost (almost) nothing.
-    let (allocs, packets, messages) = measure(1000);
-    assert_eq!(messages, 80_000);
-    assert!(
-        allocs <= messages + packets / 5,
-        "{allocs} allocations for {packets} packets, {messages} messages"
-    );
+        // Messages are cut to fill packets, so most packet-sized ones arrive
+        // in two fragments and are joined once into a buffer of their exact
+        // size; the packets themselves still cost (almost) nothing.
+        let (allocs, packets, messages) = measure(1000, cc);
+        assert_eq!(messages, 80_000, "{cc:?}");
+        assert!(
+            allocs <= messages + packets / 5,
+            "{cc:?}: {allocs} allocations for {packets} packets, {messages} messages"
+        );
+    }
 }

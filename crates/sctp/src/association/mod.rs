@@ -51,12 +51,12 @@ use rand_chacha::ChaCha20Rng;
 use crate::capabilities::Capabilities;
 use crate::chunk::Chunk;
 use crate::chunk::abort::AbortChunk;
-use crate::congestion::{NewReno, NewRenoConfig};
+use crate::congestion::{Bbr, BbrConfig, CongestionController, NewReno, NewRenoConfig};
 use crate::cookie::CookieKey;
 use crate::error_cause::ErrorCause;
 use crate::error_cause::user_initiated_abort::UserInitiatedAbortCause;
 use crate::event::{CloseReason, Event};
-use crate::options::{OptionsError, SctpOptions};
+use crate::options::{CongestionControl, OptionsError, SctpOptions};
 use crate::packet::PacketWriter;
 use crate::rx::data_tracker::DataTrackerConfig;
 use crate::rx::receiver::{Receiver, ReceiverConfig};
@@ -141,7 +141,7 @@ struct Tcb {
 #[derive(Debug)]
 pub struct Association {
     options: SctpOptions,
-    congestion_prototype: NewReno,
+    congestion_prototype: CongestionPrototype,
     rto_prototype: RtoEstimator,
     epoch: Instant,
     rng: ChaCha20Rng,
@@ -177,12 +177,23 @@ impl Association {
         options.validate()?;
         // Built once here, where a bad combination is an error, and cloned
         // for each TCB.
-        let congestion_prototype = NewReno::new(NewRenoConfig {
-            mtu: options.mtu,
-            initial_cwnd_packets: options.initial_cwnd_packets,
-            ..NewRenoConfig::default()
-        })
-        .map_err(|_| OptionsError::Zero("initial_cwnd_packets"))?;
+        let congestion_prototype = match options.congestion {
+            CongestionControl::NewReno => CongestionPrototype::NewReno(
+                NewReno::new(NewRenoConfig {
+                    mtu: options.mtu,
+                    initial_cwnd_packets: options.initial_cwnd_packets,
+                    ..NewRenoConfig::default()
+                })
+                .map_err(|_| OptionsError::Zero("initial_cwnd_packets"))?,
+            ),
+            CongestionControl::Bbr => CongestionPrototype::Bbr(Box::new(
+                Bbr::new(BbrConfig {
+                    mtu: options.mtu,
+                    initial_cwnd_packets: options.initial_cwnd_packets,
+                })
+                .ok_or(OptionsError::Zero("initial_cwnd_packets"))?,
+            )),
+        };
         let rto_prototype =
             RtoEstimator::new(options.rto_initial, options.rto_min, options.rto_max)
                 .map_err(|_| OptionsError::RtoBounds)?;
@@ -301,6 +312,12 @@ impl Association {
     /// The congestion window in bytes, once connected.
     pub fn cwnd(&self) -> Option<usize> {
         self.tcb.as_ref().map(|t| t.rtx.cwnd())
+    }
+
+    /// The rate packets with DATA are paced at, in bytes per second, once
+    /// connected and if the congestion controller paces (BBR does).
+    pub fn pacing_rate(&self) -> Option<u64> {
+        self.tcb.as_ref().and_then(|t| t.rtx.pacing_rate())
     }
 
     /// Queues a message on `stream_id`. Messages may be queued before the
@@ -440,6 +457,14 @@ impl Association {
         consider(self.heartbeat.deadline());
         if let Some(tcb) = &self.tcb {
             consider(tcb.rtx.poll_timeout());
+            let may_send_new = matches!(
+                self.state,
+                State::Established | State::ShutdownPending | State::ShutdownReceived
+            );
+            consider(
+                tcb.rtx
+                    .pacing_deadline(may_send_new && self.send_queue.has_data()),
+            );
             consider(tcb.rx.poll_timeout());
             consider(tcb.reconfig.deadline());
         }
@@ -609,8 +634,9 @@ impl Association {
         let rtx = RetransmissionQueue::new(
             self.local_initial_tsn,
             peer.a_rwnd,
-            Box::new(self.congestion_prototype.clone()),
+            self.congestion_prototype.instantiate(),
             self.rto_prototype.clone(),
+            o.mtu,
         );
         Tcb {
             peer_tag: peer.tag,
@@ -636,6 +662,23 @@ impl Association {
         }
         self.heartbeat.restart(now, self.options.heartbeat_interval);
         self.events.push_back(Event::Connected);
+    }
+}
+
+/// The configured congestion controller, built (and checked) once and
+/// copied for each TCB.
+#[derive(Clone, Debug)]
+enum CongestionPrototype {
+    NewReno(NewReno),
+    Bbr(Box<Bbr>),
+}
+
+impl CongestionPrototype {
+    fn instantiate(&self) -> Box<dyn CongestionController> {
+        match self {
+            Self::NewReno(c) => Box::new(c.clone()),
+            Self::Bbr(c) => c.clone(),
+        }
     }
 }
 

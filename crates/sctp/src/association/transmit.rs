@@ -60,8 +60,8 @@ impl Association {
             self.state,
             State::Established | State::ShutdownPending | State::ShutdownReceived
         );
-        let will_send_data = tcb.rtx.can_retransmit()
-            || (may_send_new && self.send_queue.has_data() && tcb.rtx.new_data_allowance() > 0);
+        let will_send_data = tcb.rtx.can_retransmit(now)
+            || (may_send_new && self.send_queue.has_data() && tcb.rtx.new_data_allowance(now) > 0);
         // A SACK that is due goes now; one that is merely delayed rides
         // along with data for free.
         if tcb.rx.should_send_sack() || (will_send_data && tcb.rx.poll_timeout().is_some()) {
@@ -114,7 +114,7 @@ impl Association {
                 DATA_HEADER
             };
             loop {
-                let allowance = tcb.rtx.new_data_allowance();
+                let allowance = tcb.rtx.new_data_allowance(now);
                 let room = w.remaining();
                 if allowance == 0 || room < header + 4 {
                     break;
@@ -149,12 +149,21 @@ impl Association {
             }
         }
 
+        if may_send_new && !self.send_queue.has_data() {
+            tcb.rtx.note_app_limited();
+        }
         let zero_checksum = tcb.capabilities.zero_checksum;
-        if produced {
-            self.collect_events();
+        if retransmitted || produced {
+            tcb.rtx.on_data_packet_sent(now, self.writer.len());
         }
         if self.writer.is_empty() {
+            // Nothing more goes now: a pacing instant already passed holds
+            // nothing back, and must not come back from `poll_timeout`.
+            tcb.rtx.forget_passed_pacing(now);
             return None;
+        }
+        if produced {
+            self.collect_events();
         }
         self.stats.packets_sent += 1;
         Some(self.writer.finish(!zero_checksum))

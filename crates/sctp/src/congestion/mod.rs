@@ -6,7 +6,9 @@
 //! reports what happened: SACKs ([`AckEvent`], once per SACK, not per
 //! chunk), fast retransmits, T3-rtx expiries and idle periods. A
 //! `Box<dyn CongestionController>` keeps the association free of a type
-//! parameter; [`NewReno`] is the RFC's algorithm and the default.
+//! parameter; [`NewReno`] is the RFC's algorithm and the default, [`Bbr`]
+//! a model-based controller for long, lossy paths that also sets a pacing
+//! rate.
 //!
 //! Fast Recovery (§7.2.4) lives in the controller: the association tells it
 //! the highest outstanding TSN when it fast-retransmits, and the controller
@@ -14,6 +16,8 @@
 //! Keeping it here means every rule that reads "not in Fast Recovery" is
 //! applied in one place.
 
+pub mod bbr;
+pub mod delivery_rate;
 pub mod new_reno;
 
 use std::fmt;
@@ -21,6 +25,8 @@ use std::time::{Duration, Instant};
 
 use crate::types::Tsn;
 
+pub use bbr::{Bbr, BbrConfig};
+pub use delivery_rate::RateSample;
 pub use new_reno::{InvalidNewRenoConfig, NewReno, NewRenoConfig};
 
 /// What one SACK acknowledged, as congestion control needs it.
@@ -38,6 +44,8 @@ pub struct AckEvent {
     pub flight_size_after: usize,
     /// The SACK's cumulative TSN ack.
     pub cumulative_tsn_ack: Tsn,
+    /// How fast the path delivered the data this SACK acknowledged.
+    pub rate_sample: Option<RateSample>,
 }
 
 /// A congestion control algorithm for one path.
@@ -72,4 +80,10 @@ pub trait CongestionController: fmt::Debug + Send {
     /// window (§7.2.1, §7.2.2: the path's capacity is no longer known).
     /// The association calls this before sending new data after a pause.
     fn on_idle(&mut self, idle_for: Duration, rto: Duration);
+
+    /// The rate, in bytes per second, at which the association should pace
+    /// packets carrying DATA; `None` sends as fast as the windows allow.
+    fn pacing_rate(&self) -> Option<u64> {
+        None
+    }
 }

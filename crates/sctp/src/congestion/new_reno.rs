@@ -207,6 +207,7 @@ mod tests {
             flight_size_before,
             flight_size_after: flight_size_before.saturating_sub(bytes_acked),
             cumulative_tsn_ack: Tsn(cum_ack),
+            rate_sample: None,
         }
     }
 

@@ -2,6 +2,7 @@
 //! scheduling, data in flight and retransmission timing.
 
 pub mod outstanding_data;
+pub mod pacer;
 pub mod retransmission_queue;
 pub mod rto;
 pub mod scheduler;

@@ -20,6 +20,7 @@ use crate::chunk::data::DataChunk;
 use crate::chunk::forward_tsn::SkippedStream;
 use crate::chunk::iforward_tsn::SkippedMessage;
 use crate::chunk::sack::GapAckBlock;
+use crate::congestion::delivery_rate::{DeliveryRate, RateSample, SendSnapshot};
 use crate::tx::send_queue::MessageId;
 use crate::types::{Data, StreamId, Tsn};
 
@@ -55,6 +56,8 @@ struct Item {
     message_id: MessageId,
     limits: ChunkLimits,
     sent_at: Instant,
+    /// Delivery state when last sent, for rate samples.
+    snapshot: SendSnapshot,
     state: State,
     nack_count: u8,
     retransmissions: u16,
@@ -86,6 +89,8 @@ pub struct AckOutcome {
     pub newly_fast_retransmit: usize,
     /// The highest TSN this SACK newly acknowledged.
     pub highest_newly_acked: Option<Tsn>,
+    /// How fast the path delivered, from the newest chunk acknowledged.
+    pub rate_sample: Option<RateSample>,
 }
 
 /// Why a SACK was refused.
@@ -115,6 +120,7 @@ pub struct OutstandingData {
     abandoned: VecDeque<AbandonedMessage>,
     /// Unwrapped advanced peer ack point (RFC 3758 §3.5), at least `base - 1`.
     advanced_peer_ack: u64,
+    delivery: DeliveryRate,
 }
 
 impl OutstandingData {
@@ -133,7 +139,13 @@ impl OutstandingData {
             rtt_probe: None,
             abandoned: VecDeque::new(),
             advanced_peer_ack: base - 1,
+            delivery: DeliveryRate::default(),
         }
+    }
+
+    /// The delivery-rate estimator (the sender marks itself app-limited here).
+    pub fn delivery_mut(&mut self) -> &mut DeliveryRate {
+        &mut self.delivery
     }
 
     fn wire(t: u64) -> Tsn {
@@ -211,12 +223,14 @@ impl OutstandingData {
         limits: ChunkLimits,
     ) -> Tsn {
         let tsn = self.end();
+        let snapshot = self.delivery.on_send(now, self.flight_bytes == 0);
         self.items.push_back(Item {
             data,
             size,
             message_id,
             limits,
             sent_at: now,
+            snapshot,
             state: State::InFlight,
             nack_count: 0,
             retransmissions: 0,
@@ -264,6 +278,13 @@ impl OutstandingData {
                 self.base += 1;
                 self.forget(&item, tsn);
                 if item.state != State::Acked && item.state != State::Abandoned {
+                    self.delivery.on_acked(
+                        now,
+                        &item.snapshot,
+                        item.sent_at,
+                        item.size,
+                        item.retransmissions > 0,
+                    );
                     out.bytes_acked += u64::from(item.size);
                     highest_new = Some(tsn);
                     if self.rtt_probe == Some(tsn) && item.retransmissions == 0 {
@@ -316,7 +337,7 @@ impl OutstandingData {
                         let next_prev = self.acked_ranges.get(prev).map_or(u64::MAX, |r| r.0);
                         let new_until = stop.min(next_prev.saturating_sub(1));
                         for tsn in t..=new_until {
-                            if self.ack_by_gap(tsn, &mut out) {
+                            if self.ack_by_gap(now, tsn, &mut out) {
                                 highest_new = Some(tsn);
                             }
                         }
@@ -331,7 +352,7 @@ impl OutstandingData {
                         .item_mut(tsn)
                         .is_some_and(|i| i.state != State::Acked && i.state != State::Abandoned)
                     {
-                        self.ack_by_gap(tsn, &mut out);
+                        self.ack_by_gap(now, tsn, &mut out);
                         highest_new = Some(tsn);
                     }
                 }
@@ -391,6 +412,7 @@ impl OutstandingData {
             }
             self.rtt_probe = None;
         }
+        out.rate_sample = self.delivery.take_sample(now);
         Ok(out)
     }
 
@@ -409,11 +431,12 @@ impl OutstandingData {
         }
     }
 
-    fn ack_by_gap(&mut self, tsn: u64, out: &mut AckOutcome) -> bool {
+    fn ack_by_gap(&mut self, now: Instant, tsn: u64, out: &mut AckOutcome) -> bool {
         let Some(item) = self.item_mut(tsn) else {
             return false;
         };
         let (state, size) = (item.state, u64::from(item.size));
+        let (snapshot, sent_at, rtx) = (item.snapshot, item.sent_at, item.retransmissions > 0);
         match state {
             State::InFlight => {
                 item.state = State::Acked;
@@ -427,6 +450,8 @@ impl OutstandingData {
             }
             State::Acked | State::Abandoned => return false,
         }
+        let size32 = u32::try_from(size).unwrap_or(u32::MAX);
+        self.delivery.on_acked(now, &snapshot, sent_at, size32, rtx);
         out.bytes_acked += size;
         true
     }
@@ -525,9 +550,11 @@ impl OutstandingData {
                 return None;
             }
             self.to_retransmit.pop_first();
+            let snapshot = self.delivery.on_send(now, self.flight_bytes == 0);
             let item = &mut self.items[idx];
             item.state = State::InFlight;
             item.sent_at = now;
+            item.snapshot = snapshot;
             item.retransmissions = item.retransmissions.saturating_add(1);
             item.nack_count = 0;
             self.flight_bytes += u64::from(item.size);

@@ -12,6 +12,7 @@ use crate::chunk::sack::SackChunk;
 use crate::congestion::{AckEvent, CongestionController};
 use crate::timer::Timer;
 use crate::tx::outstanding_data::{AckOutcome, ChunkLimits, OutstandingData, SackError};
+use crate::tx::pacer::Pacer;
 use crate::tx::rto::RtoEstimator;
 use crate::tx::send_queue::MessageId;
 use crate::types::{Data, Tsn};
@@ -29,6 +30,7 @@ pub struct RetransmissionQueue {
     /// Fast retransmit lets the next packet ignore cwnd (§7.2.4 step 3).
     fast_retransmit_pending: bool,
     last_data_sent: Option<Instant>,
+    pacer: Pacer,
 }
 
 impl RetransmissionQueue {
@@ -39,6 +41,7 @@ impl RetransmissionQueue {
         peer_a_rwnd: u32,
         cc: Box<dyn CongestionController>,
         rto: RtoEstimator,
+        mtu: usize,
     ) -> Self {
         Self {
             outstanding: OutstandingData::new(initial_tsn),
@@ -48,6 +51,7 @@ impl RetransmissionQueue {
             peer_rwnd: u64::from(peer_a_rwnd),
             fast_retransmit_pending: false,
             last_data_sent: None,
+            pacer: Pacer::new(mtu),
         }
     }
 
@@ -79,6 +83,11 @@ impl RetransmissionQueue {
     /// The congestion window in bytes.
     pub fn cwnd(&self) -> usize {
         self.cc.cwnd()
+    }
+
+    /// The rate the congestion controller paces at, in bytes per second.
+    pub fn pacing_rate(&self) -> Option<u64> {
+        self.cc.pacing_rate()
     }
 
     /// The peer's remaining receiver window in bytes.
@@ -115,6 +124,7 @@ impl RetransmissionQueue {
             flight_size_after: usize::try_from(self.outstanding.flight_bytes())
                 .unwrap_or(usize::MAX),
             cumulative_tsn_ack: sack.cumulative_tsn_ack,
+            rate_sample: out.rate_sample,
         });
         if out.newly_fast_retransmit > 0 {
             let highest = Tsn(self.outstanding.next_tsn().0.wrapping_sub(1));
@@ -166,15 +176,46 @@ impl RetransmissionQueue {
         self.outstanding.flight_bytes() < self.cc.cwnd() as u64
     }
 
-    /// Whether a retransmission may go into the packet being built.
-    pub fn can_retransmit(&self) -> bool {
+    /// Whether a retransmission may go into the packet being built at
+    /// `now`. A fast retransmission ignores cwnd and pacing (§7.2.4 step 3:
+    /// it goes "as soon as possible").
+    pub fn can_retransmit(&self, now: Instant) -> bool {
         self.outstanding.has_data_to_retransmit()
-            && (self.fast_retransmit_pending || self.cwnd_allows())
+            && (self.fast_retransmit_pending || (self.cwnd_allows() && self.pacer.allows(now)))
+    }
+
+    /// When the pacer next lets a packet with DATA go, if it is what holds
+    /// data back (the windows would allow it); `has_new_data` says whether
+    /// new data waits to be sent.
+    pub fn pacing_deadline(&self, has_new_data: bool) -> Option<Instant> {
+        let deadline = self.pacer.deadline()?;
+        let wants = self.outstanding.has_data_to_retransmit()
+            || (has_new_data && self.window_allowance() > 0);
+        (wants && self.cwnd_allows()).then_some(deadline)
+    }
+
+    /// Nothing more is sent at `now`: forget a pacing instant at or before it.
+    pub fn forget_passed_pacing(&mut self, now: Instant) {
+        self.pacer.forget_passed(now);
+    }
+
+    /// A packet of `bytes` carrying DATA was built at `now`.
+    pub fn on_data_packet_sent(&mut self, now: Instant, bytes: usize) {
+        self.pacer.on_sent(now, bytes, self.cc.pacing_rate());
+    }
+
+    /// The sender has no more data to send while the windows would allow
+    /// more: delivery-rate samples now measure the application.
+    pub fn note_app_limited(&mut self) {
+        let flight = self.outstanding.flight_bytes();
+        if self.cwnd_allows() {
+            self.outstanding.delivery_mut().set_app_limited(flight);
+        }
     }
 
     /// Takes the next chunk to retransmit if it fits in `max_size` bytes.
     pub fn pop_retransmission(&mut self, now: Instant, max_size: usize) -> Option<DataChunk> {
-        if !self.can_retransmit() {
+        if !self.can_retransmit(now) {
             return None;
         }
         let max = u32::try_from(max_size).unwrap_or(u32::MAX);
@@ -194,7 +235,15 @@ impl RetransmissionQueue {
     /// How many bytes of new data may be sent now (one chunk may overshoot
     /// cwnd, as §6.1 rule B allows; a zero peer window still admits one
     /// probing chunk when nothing is in flight, rule A).
-    pub fn new_data_allowance(&self) -> u64 {
+    pub fn new_data_allowance(&self, now: Instant) -> u64 {
+        if !self.pacer.allows(now) {
+            return 0;
+        }
+        self.window_allowance()
+    }
+
+    /// [`new_data_allowance`](Self::new_data_allowance) without pacing.
+    fn window_allowance(&self) -> u64 {
         if !self.cwnd_allows() {
             return 0;
         }
@@ -268,7 +317,7 @@ mod tests {
             Duration::from_secs(10),
         )
         .unwrap();
-        RetransmissionQueue::new(Tsn(1), rwnd, Box::new(cc), rto)
+        RetransmissionQueue::new(Tsn(1), rwnd, Box::new(cc), rto, MTU)
     }
 
     fn chunk() -> Data {
@@ -284,7 +333,7 @@ mod tests {
 
     fn fill(q: &mut RetransmissionQueue, now: Instant) -> usize {
         let mut n = 0;
-        while q.new_data_allowance() >= 1116 {
+        while q.new_data_allowance(now) >= 1116 {
             q.send_new(
                 now,
                 chunk(),
@@ -334,7 +383,7 @@ mod tests {
         // Peer's buffer is full: window 0 while data is outstanding.
         q.handle_sack(t0, &sack(2, 0, &[])).unwrap();
         assert_eq!(
-            q.new_data_allowance(),
+            q.new_data_allowance(t0),
             u64::MAX,
             "nothing outstanding: one probe allowed"
         );
@@ -345,7 +394,7 @@ mod tests {
             MessageId::for_test(9),
             ChunkLimits::default(),
         );
-        assert_eq!(q.new_data_allowance(), 0);
+        assert_eq!(q.new_data_allowance(t0), 0);
     }
 
     #[test]
@@ -380,17 +429,17 @@ mod tests {
         for end in 1..=2u16 {
             q.handle_sack(t0, &sack(0, 1 << 20, &[(2, end + 1)]))
                 .unwrap();
-            assert!(!q.can_retransmit());
+            assert!(!q.can_retransmit(t0));
         }
         let cwnd_before = q.cwnd();
         q.handle_sack(t0, &sack(0, 1 << 20, &[(2, 4)])).unwrap();
         assert_eq!(q.cwnd(), (cwnd_before / 2).max(4 * MTU), "halved");
         assert!(
-            q.can_retransmit(),
+            q.can_retransmit(t0),
             "allowed although flight exceeds the halved cwnd"
         );
         assert_eq!(q.pop_retransmission(t0, MTU).unwrap().tsn, Tsn(1));
         q.end_of_packet();
-        assert!(!q.can_retransmit());
+        assert!(!q.can_retransmit(t0));
     }
 }

@@ -30,6 +30,8 @@ pub struct Node {
     pub events: Vec<Event>,
     pub connected_at: Option<Instant>,
     pub closed: Option<CloseReason>,
+    /// Every packet sent: when, its size, the pacing rate then.
+    pub sent: Vec<(Instant, usize, Option<u64>)>,
 }
 
 impl Node {
@@ -42,6 +44,7 @@ impl Node {
             events: Vec::new(),
             connected_at: None,
             closed: None,
+            sent: Vec::new(),
         }
     }
 
@@ -87,6 +90,9 @@ impl Endpoint for Node {
     fn poll_transmit(&mut self, now: Instant) -> Option<Transmit> {
         self.feed(now);
         let p = self.assoc.poll_transmit(now);
+        if let Some(p) = &p {
+            self.sent.push((now, p.len(), self.assoc.pacing_rate()));
+        }
         self.drain(now);
         p.map(|payload| Transmit {
             destination: self.peer,
