@@ -281,9 +281,11 @@ impl IceAgent {
     pub fn end_of_local_addresses(&mut self) {
         self.start_gathering();
         self.gather.addresses_done = true;
-        // With nothing to ask a server, gathering is complete now: the
-        // layer can signal a full description without waiting for a timer.
-        self.update_gathering();
+        // Completion waits for the next timer round (`dirty` makes it due
+        // at once) rather than happening here: a description made right
+        // after would carry end-of-candidates, and a peer that got it with
+        // no candidates (ours were left out, or trickle) would fail before
+        // our checks could give it a peer-reflexive one.
         self.dirty = true;
     }
 

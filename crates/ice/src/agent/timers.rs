@@ -281,7 +281,7 @@ impl IceAgent {
         }
     }
 
-    pub(super) fn update_gathering(&mut self) {
+    fn update_gathering(&mut self) {
         if self.gather.state == Some(GatheringState::Gathering) && self.gather.is_complete() {
             self.gather.state = Some(GatheringState::Complete);
             self.events
