@@ -64,7 +64,9 @@ impl Mdns {
             timeout,
             lookups: Vec::new(),
             next_id: seed,
-            buf: vec![0; MAX_ANSWER],
+            // Allocated with the sockets' first read: most connections
+            // never look a name up, and 9 KB each adds up.
+            buf: Vec::new(),
         }
     }
 
@@ -170,6 +172,9 @@ impl Mdns {
     /// address (IPv4 first, as the peer's candidates usually are).
     pub(crate) fn receive(&mut self) -> Vec<(String, IpAddr)> {
         let mut resolved = Vec::new();
+        if self.buf.is_empty() && (self.v4.is_some() || self.v6.is_some()) {
+            self.buf = vec![0; MAX_ANSWER];
+        }
         for i in 0..2 {
             // At most a batch per call, so a flood cannot hold the driver.
             for _ in 0..32 {
