@@ -5,29 +5,14 @@
 
 use std::process::Command;
 
-fn run(args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_sanderling"))
-        .args(["bench", "--json", "--mode", "lossy"])
-        .args(args)
-        .output()
-        .expect("runs");
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout
-}
+mod bench_json;
 
-fn field<'a>(line: &'a str, key: &str) -> &'a str {
-    let start = line
-        .find(&format!("\"{key}\":"))
-        .unwrap_or_else(|| panic!("{key} in {line}"))
-        + key.len()
-        + 3;
-    let rest = &line[start..];
-    &rest[..rest.find([',', '}']).unwrap()]
+use bench_json::field;
+
+fn run(args: &[&str]) -> String {
+    let mut all = vec!["--mode", "lossy"];
+    all.extend_from_slice(args);
+    bench_json::run(&all)
 }
 
 #[test]
