@@ -166,8 +166,8 @@ async fn offer_with_names(a: &PeerConnection, names: &[&str]) -> SessionDescript
     d
 }
 
-/// `b`'s answer without its candidates: `a` learns `b` only from `b`'s
-/// checks.
+/// `b`'s answer without its candidates (nor end-of-candidates): `a`
+/// learns `b` only from `b`'s checks.
 async fn answer_without_candidates(b: &PeerConnection) -> SessionDescription {
     let answer = b.create_answer().await.unwrap();
     b.set_local_description(answer.clone()).await.unwrap();
@@ -175,7 +175,11 @@ async fn answer_without_candidates(b: &PeerConnection) -> SessionDescription {
     d.sdp = d
         .sdp
         .split("\r\n")
-        .filter(|l| !l.starts_with("a=candidate:"))
+        // End-of-candidates goes too when gathering finished first (a
+        // race with the driver): with it and no candidates, `a` gives up
+        // before `b`'s checks arrive (no RFC 8863 patience yet, issue 6),
+        // which is not what this file tests.
+        .filter(|l| !l.starts_with("a=candidate:") && !l.starts_with("a=end-of-candidates"))
         .collect::<Vec<_>>()
         .join("\r\n");
     d
