@@ -106,6 +106,12 @@ pub struct IceConfig {
     pub mdns_timeout: Duration,
     /// Most mDNS candidates waiting to be resolved.
     pub max_pending_mdns: usize,
+    /// RFC 8863's PAC timer: however hopeless the check list looks (empty,
+    /// or every pair failed, and both sides' candidates complete), the agent
+    /// waits this long after the checks could start before it fails,
+    /// because the peer's checks may yet reveal a peer-reflexive candidate.
+    /// 39.5 s as the RFC says; tests that want failure sooner shorten it.
+    pub pac_timeout: Duration,
 }
 
 impl Default for IceConfig {
@@ -143,6 +149,7 @@ impl Default for IceConfig {
             keepalive_interval: Duration::from_secs(15),
             mdns_timeout: Duration::from_secs(10),
             max_pending_mdns: 32,
+            pac_timeout: Duration::from_millis(39_500),
         }
     }
 }

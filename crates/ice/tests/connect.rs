@@ -105,9 +105,15 @@ fn both_controlled_resolves_too() {
     assert_ne!(w.a().agent.is_controlling(), w.b().agent.is_controlling());
 }
 
-#[test]
-fn nothing_gets_through_fails_after_end_of_candidates() {
-    let mut w = World::lan(7, config(7, true), config(8, false));
+/// One pair whose checks all go unanswered: the agents fail when both the
+/// check schedule (15.5 s) and the PAC timer have run out.
+fn dead_path_fails_at(pac_timeout: Option<Duration>) -> (Duration, Vec<ConnectionState>) {
+    let (mut ca, mut cb) = (config(7, true), config(8, false));
+    if let Some(t) = pac_timeout {
+        ca.pac_timeout = t;
+        cb.pac_timeout = t;
+    }
+    let mut w = World::lan(7, ca, cb);
     let (a, b) = (w.a, w.b);
     let dead = LinkConfig {
         loss: 1.0,
@@ -115,16 +121,61 @@ fn nothing_gets_through_fails_after_end_of_candidates() {
     };
     w.sim.network_mut().set_path(a, b, dead);
     assert!(w.run_until(Duration::from_secs(60), |w| w.both(ConnectionState::Failed)));
-    let t = w.sim.elapsed();
-    // One pair, the check schedule's 15.5 s.
+    assert_eq!(w.a().agent.selected_pair(), None);
+    let states = w.a().states.clone();
+    (w.sim.elapsed(), states)
+}
+
+#[test]
+fn nothing_gets_through_fails_after_end_of_candidates() {
+    // A short PAC timer: the pair's 15.5 s of retransmissions decide.
+    let (t, states) = dead_path_fails_at(Some(Duration::from_secs(5)));
     assert!(
         t >= Duration::from_secs(15) && t < Duration::from_secs(17),
         "{t:?}"
     );
-    assert_eq!(w.a().agent.selected_pair(), None);
     assert_eq!(
-        w.a().states,
+        states,
         vec![ConnectionState::Checking, ConnectionState::Failed]
+    );
+}
+
+#[test]
+fn failure_waits_for_the_pac_timer() {
+    // RFC 8863: 39.5 s by default, though the only pair failed at 15.5 s.
+    let (t, states) = dead_path_fails_at(None);
+    assert!(
+        t >= Duration::from_millis(39_500) && t < Duration::from_secs(41),
+        "{t:?}"
+    );
+    assert_eq!(
+        states,
+        vec![ConnectionState::Checking, ConnectionState::Failed]
+    );
+}
+
+#[test]
+fn an_answer_with_end_of_candidates_and_no_candidates_still_connects() {
+    // b's candidates never reach a, only its end-of-candidates: a's check
+    // list stays empty with everything complete. b's checks must still
+    // get through and give a a peer-reflexive candidate to answer on.
+    let mut w = World::lan(9, config(9, true), config(10, false));
+    w.hold[1] = true;
+    w.a().agent.end_of_remote_candidates();
+    assert!(w.run_until(Duration::from_secs(10), |w| {
+        w.both(ConnectionState::Completed)
+    }));
+    assert!(!w.a().states.contains(&ConnectionState::Failed));
+    let remotes = w.a().agent.remote_candidates();
+    assert!(
+        remotes
+            .iter()
+            .all(|c| c.kind == sanderling_ice::CandidateKind::PeerReflexive),
+        "{remotes:?}"
+    );
+    assert_eq!(
+        w.a().agent.selected_pair(),
+        Some((addr("10.0.0.1:5000"), addr("10.0.0.2:5000")))
     );
 }
 

@@ -81,7 +81,13 @@ fn mdns_candidate_resolved_connects() {
 
 #[test]
 fn mdns_candidate_never_resolved_is_dropped() {
-    let mut w = World::lan(67, config(67, true), config(68, false));
+    // A PAC timer (RFC 8863) shorter than the mDNS timeout, so that the
+    // lookup's expiry decides.
+    let b = IceConfig {
+        pac_timeout: Duration::from_secs(2),
+        ..config(68, false)
+    };
+    let mut w = World::lan(67, config(67, true), b);
     w.mdns_a = true;
     w.hold[1] = true;
     assert!(w.run_until(Duration::from_secs(30), |w| w.b().state()
@@ -100,7 +106,11 @@ fn mdns_candidate_never_resolved_is_dropped() {
 
 #[test]
 fn mdns_name_that_does_not_resolve_is_dropped_at_once() {
-    let mut w = World::lan(69, config(69, true), config(70, false));
+    let b = IceConfig {
+        pac_timeout: Duration::from_millis(100),
+        ..config(70, false)
+    };
+    let mut w = World::lan(69, config(69, true), b);
     w.mdns_a = true;
     w.hold[1] = true;
     w.run_for(Duration::from_millis(100));

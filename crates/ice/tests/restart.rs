@@ -119,7 +119,7 @@ fn restart_while_failed_recovers() {
         ..LinkConfig::default()
     };
     w.sim.network_mut().set_path(a, b, dead);
-    assert!(w.run_until(Duration::from_secs(30), |w| w.both(ConnectionState::Failed)));
+    assert!(w.run_until(Duration::from_secs(45), |w| w.both(ConnectionState::Failed)));
     w.sim.network_mut().set_path(a, b, LinkConfig::default());
     w.a().agent.restart();
     w.b().agent.restart();

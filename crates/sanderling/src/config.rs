@@ -215,6 +215,11 @@ pub struct Configuration {
     /// `[ff02::fb]:5353` (IPv6 destinations only when [`ipv6`](Self::ipv6)
     /// is on); a test can point it at a responder of its own on loopback.
     pub mdns_destinations: Vec<SocketAddr>,
+    /// How long ICE keeps hoping when no candidate pair can work (none
+    /// signalled, or all failed): the peer's checks may still reveal a
+    /// peer-reflexive candidate. RFC 8863's PAC timer, 39.5 s by default;
+    /// `IceConnectionState::Failed` comes no sooner.
+    pub ice_pac_timeout: Duration,
 }
 
 impl Default for Configuration {
@@ -239,6 +244,7 @@ impl Default for Configuration {
                 sanderling_ice::mdns_query::MDNS_V4,
                 sanderling_ice::mdns_query::MDNS_V6,
             ],
+            ice_pac_timeout: IceConfig::default().pac_timeout,
         }
     }
 }
@@ -444,6 +450,7 @@ impl Configuration {
             // The driver answers every lookup within `mdns_timeout`; the
             // agent's own expiry is only a backstop.
             mdns_timeout: self.mdns_timeout + Duration::from_secs(60),
+            pac_timeout: self.ice_pac_timeout,
             ..IceConfig::default()
         }
     }

@@ -126,15 +126,7 @@ async fn until(pc: &PeerConnection, what: &str, want: impl Fn(&PeerConnectionEve
 async fn offer_with_names(a: &PeerConnection, names: &[&str]) -> SessionDescription {
     let offer = a.create_offer().await.unwrap();
     a.set_local_description(offer).await.unwrap();
-    if a.ice_gathering_state() != IceGatheringState::Complete {
-        until(a, "gathering", |e| {
-            matches!(
-                e,
-                PeerConnectionEvent::IceGatheringState(IceGatheringState::Complete)
-            )
-        })
-        .await;
-    }
+    gathering_complete(a).await;
     let mut d = a.local_description().unwrap();
     let lines: Vec<&str> = d.sdp.split("\r\n").collect();
     let host = lines
@@ -166,22 +158,36 @@ async fn offer_with_names(a: &PeerConnection, names: &[&str]) -> SessionDescript
     d
 }
 
-/// `b`'s answer without its candidates (nor end-of-candidates): `a`
-/// learns `b` only from `b`'s checks.
+/// Returns once `pc`'s gathering is complete.
+async fn gathering_complete(pc: &PeerConnection) {
+    // Subscribed before the state is read, so the change cannot slip by.
+    let mut events = pc.events();
+    within("gathering", async {
+        while pc.ice_gathering_state() != IceGatheringState::Complete {
+            if events.recv().await.is_none() {
+                panic!("events ended before gathering completed");
+            }
+        }
+    })
+    .await
+}
+
+/// `b`'s answer once its gathering is complete, without its candidates
+/// but with end-of-candidates: `a` learns `b` only from `b`'s checks. When
+/// those arrive after the answer, `a`'s check list is empty and complete
+/// meanwhile, and `a` must not give up (RFC 8863's PAC timer).
 async fn answer_without_candidates(b: &PeerConnection) -> SessionDescription {
     let answer = b.create_answer().await.unwrap();
-    b.set_local_description(answer.clone()).await.unwrap();
-    let mut d = answer;
+    b.set_local_description(answer).await.unwrap();
+    gathering_complete(b).await;
+    let mut d = b.local_description().unwrap();
     d.sdp = d
         .sdp
         .split("\r\n")
-        // End-of-candidates goes too when gathering finished first (a
-        // race with the driver): with it and no candidates, `a` gives up
-        // before `b`'s checks arrive (no RFC 8863 patience yet, issue 6),
-        // which is not what this file tests.
-        .filter(|l| !l.starts_with("a=candidate:") && !l.starts_with("a=end-of-candidates"))
+        .filter(|l| !l.starts_with("a=candidate:"))
         .collect::<Vec<_>>()
         .join("\r\n");
+    assert!(d.sdp.contains("a=end-of-candidates"), "{}", d.sdp);
     d
 }
 
@@ -259,7 +265,11 @@ async fn an_unanswered_name_does_not_hold_up_the_other_candidates() {
 async fn an_unanswered_name_is_given_up_and_ice_fails() {
     let responder = Responder::start();
     let a = PeerConnection::new(loopback()).unwrap();
-    let b = PeerConnection::new(with_responder(&responder, Duration::from_millis(300))).unwrap();
+    let b = PeerConnection::new(Configuration {
+        ice_pac_timeout: Duration::from_secs(1),
+        ..with_responder(&responder, Duration::from_millis(300))
+    })
+    .unwrap();
     let _chat = a
         .create_data_channel("mdns", DataChannelInit::default())
         .unwrap();

@@ -89,6 +89,10 @@ pub struct IceAgent {
     transactions: Vec<Transaction>,
     last_paced: Option<Instant>,
     first_valid_at: Option<Instant>,
+    /// When the checks could first start (both sides' credentials known):
+    /// the start of RFC 8863's PAC timer, before whose end the agent does
+    /// not give up on an empty or failed check list.
+    checks_started_at: Option<Instant>,
     /// The pair carrying data (an id in `checklist`).
     selected: Option<u64>,
     /// The pair that carried data before a restart, until a new one is
@@ -139,6 +143,7 @@ impl IceAgent {
             transactions: Vec::new(),
             last_paced: None,
             first_valid_at: None,
+            checks_started_at: None,
             selected: None,
             previous: None,
             path: None,
@@ -568,6 +573,7 @@ impl IceAgent {
         self.transactions
             .retain(|t| matches!(t.purpose, Purpose::ServerReflexive { .. }));
         self.first_valid_at = None;
+        self.checks_started_at = None;
         self.failed = false;
     }
 

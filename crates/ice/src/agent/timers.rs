@@ -27,6 +27,9 @@ impl IceAgent {
             return;
         }
         self.dirty = false;
+        if self.remote_creds.is_some() && self.checks_started_at.is_none() {
+            self.checks_started_at = Some(now);
+        }
         let dropped = self.mdns.expire(now, self.config.mdns_timeout);
         self.stats.candidates_ignored += dropped as u64;
         if self.failed {
@@ -292,9 +295,12 @@ impl IceAgent {
 
     /// Whether the checks have failed for good (RFC 8445 §8.1.2, RFC 8838
     /// §8): nothing valid, the peer's end-of-candidates, our gathering
-    /// done, nothing left to resolve or check.
-    fn checks_failed(&self) -> bool {
+    /// done, nothing left to resolve or check, and the PAC timer (RFC 8863)
+    /// run out: the peer's own checks may still show us a peer-reflexive
+    /// candidate when it signalled none that we can reach.
+    fn checks_failed(&self, now: Instant) -> bool {
         !self.config.lite
+            && self.pac_expired(now)
             && self.remote_creds.is_some()
             && self.remote_end_of_candidates
             && self.gather.state() == GatheringState::Complete
@@ -302,6 +308,11 @@ impl IceAgent {
             && self.selected.is_none()
             && self.previous.is_none()
             && self.checklist.all_failed()
+    }
+
+    fn pac_expired(&self, now: Instant) -> bool {
+        self.checks_started_at
+            .is_some_and(|t| now >= t + self.config.pac_timeout)
     }
 
     /// Failed for good: nothing is sent and no pair carries data until a
@@ -346,7 +357,7 @@ impl IceAgent {
                     }
                 }
             }
-        } else if self.checks_failed() {
+        } else if self.checks_failed(now) {
             self.fail();
             ConnectionState::Failed
         } else if self.remote_creds.is_some() || !self.checklist.pairs.is_empty() {
@@ -410,6 +421,14 @@ impl IceAgent {
         }
         if let Some(t) = self.mdns.next_deadline() {
             at(t);
+        }
+        if !self.config.lite
+            && self.selected.is_none()
+            && self.previous.is_none()
+            && let Some(start) = self.checks_started_at
+            && self.last_now.is_none_or(|now| !self.pac_expired(now))
+        {
+            at(start + self.config.pac_timeout);
         }
         // Never ask for an instant already handled (a condition that is due
         // but cannot act yet would otherwise spin the caller).
