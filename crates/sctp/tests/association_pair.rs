@@ -247,3 +247,25 @@ fn weighted_fair_scheduler_shares_by_priority() {
         "{on1} on stream 1, {on2} on stream 2"
     );
 }
+
+#[test]
+fn an_idle_association_gives_its_packet_buffer_back() {
+    let mut p = Pair::new(31, link(0.0), options(31), options(32));
+    p.connect_both();
+    p.queue(0, body(0, 0, 1000), SendOptions::default());
+    assert!(p.run_until_received(1, Duration::from_secs(5)));
+    assert!(p.a().assoc.packet_buffer_bytes() > 0);
+    // Idle past the first heartbeat (which writes a packet again); then
+    // any timer call a second after the last packet gives it back (in a
+    // peer connection ICE's consent checks make such calls).
+    p.sim.run_for(Duration::from_secs(40));
+    let now = p.sim.now();
+    p.a().assoc.handle_timeout(now);
+    p.b().assoc.handle_timeout(now);
+    assert_eq!(p.a().assoc.packet_buffer_bytes(), 0);
+    assert_eq!(p.b().assoc.packet_buffer_bytes(), 0);
+    // And it sends on as before.
+    p.queue(0, body(0, 1, 1000), SendOptions::default());
+    assert!(p.run_until_received(2, Duration::from_secs(5)));
+    assert_eq!(index_of(&p.b().received[1]), (0, 1));
+}

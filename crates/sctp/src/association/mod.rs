@@ -74,6 +74,8 @@ pub use crate::tx::send_queue::SendError;
 const MAX_CONTROL_CHUNKS: usize = 64;
 /// Bound on whole packets waiting to be sent (handshake answers).
 const MAX_PENDING_PACKETS: usize = 16;
+/// Idle time after which the packet buffer is given back.
+const RELEASE_AFTER: Duration = Duration::from_secs(1);
 
 /// The protocol state (RFC 9260 §4).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -152,6 +154,9 @@ pub struct Association {
     tcb: Option<Tcb>,
     send_queue: SendQueue,
     writer: PacketWriter,
+    /// When the last packet went out: the writer's buffer is given back
+    /// after [`RELEASE_AFTER`] without one.
+    last_packet_at: Instant,
     pending_packets: VecDeque<Bytes>,
     control: VecDeque<Chunk>,
     events: VecDeque<Event>,
@@ -221,6 +226,7 @@ impl Association {
             tcb: None,
             send_queue,
             writer,
+            last_packet_at: now,
             pending_packets: VecDeque::new(),
             control: VecDeque::new(),
             events: VecDeque::new(),
@@ -248,6 +254,12 @@ impl Association {
     /// The extensions negotiated with the peer, once known.
     pub fn capabilities(&self) -> Option<Capabilities> {
         self.tcb.as_ref().map(|t| t.capabilities)
+    }
+
+    /// Bytes the outgoing packet buffer holds: none before the first
+    /// packet, and none again one second after the last (memory accounting).
+    pub fn packet_buffer_bytes(&self) -> usize {
+        self.writer.capacity()
     }
 
     /// Counters.
@@ -495,6 +507,12 @@ impl Association {
             }
         }
         self.handle_reconfig_timer(now);
+        // Whichever timer brought us here on an idle association (a
+        // heartbeat, or another layer's), the packet buffer goes back:
+        // many idle associations add up.
+        if now.saturating_duration_since(self.last_packet_at) >= RELEASE_AFTER {
+            self.writer.release();
+        }
     }
 
     /// Counts one unanswered retransmission; fails the association past the

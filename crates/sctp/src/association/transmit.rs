@@ -166,6 +166,7 @@ impl Association {
             self.collect_events();
         }
         self.stats.packets_sent += 1;
+        self.last_packet_at = now;
         Some(self.writer.finish(!zero_checksum))
     }
 }

@@ -24,6 +24,9 @@ pub struct PacketWriter {
     destination_port: u16,
     verification_tag: u32,
     max_size: usize,
+    /// Whether `buf` has had its first allocation since creation or
+    /// [`release`](Self::release).
+    allocated: bool,
 }
 
 impl PacketWriter {
@@ -36,24 +39,34 @@ impl PacketWriter {
         verification_tag: u32,
         max_size: usize,
     ) -> Self {
-        let max_size = max_size.min(usize::from(u16::MAX));
-        let mut w = Self {
-            buf: BytesMut::with_capacity(4 * max_size.max(COMMON_HEADER_LEN)),
+        Self {
+            // Allocated with the first packet: an association that never
+            // sends holds nothing.
+            buf: BytesMut::new(),
             source_port,
             destination_port,
             verification_tag,
-            max_size,
-        };
-        w.start_packet();
-        w
+            max_size: max_size.min(usize::from(u16::MAX)),
+            allocated: false,
+        }
     }
 
     /// Writes the common header of a new packet. Called lazily, when the
     /// first chunk arrives: by then the caller has usually sent and dropped
     /// the previous packets, so `reserve` takes the old buffer back instead
-    /// of allocating (no allocation per packet in the steady state).
+    /// of allocating (no allocation per packet in the steady state). A
+    /// fresh buffer has room for four packets.
     fn start_packet(&mut self) {
-        self.buf.reserve(self.max_size.max(COMMON_HEADER_LEN));
+        let packet = self.max_size.max(COMMON_HEADER_LEN);
+        if self.allocated {
+            self.buf.reserve(packet);
+        } else {
+            // `with_capacity`, not `reserve`: the buffer remembers its
+            // original capacity and allocates that much whenever it cannot
+            // reclaim, so later allocations also hold four packets.
+            self.buf = BytesMut::with_capacity(4 * packet);
+            self.allocated = true;
+        }
         self.buf.put_u16(self.source_port);
         self.buf.put_u16(self.destination_port);
         self.buf.put_u32(self.verification_tag);
@@ -122,6 +135,20 @@ impl PacketWriter {
             "serialized_len disagrees with serialize"
         );
         Ok(())
+    }
+
+    /// Gives the buffer back when no packet is being built (an idle
+    /// association should not hold one); the next packet allocates again.
+    pub fn release(&mut self) {
+        if self.buf.is_empty() {
+            self.buf = BytesMut::new();
+            self.allocated = false;
+        }
+    }
+
+    /// Bytes of buffer held (for tests and memory accounting).
+    pub fn capacity(&self) -> usize {
+        self.buf.capacity()
     }
 
     /// Finishes the current packet and starts the next one. With
@@ -200,5 +227,25 @@ mod tests {
         // All three came out of the one initial allocation.
         assert_eq!(addrs[1] - addrs[0], 20);
         assert_eq!(addrs[2] - addrs[1], 20);
+    }
+
+    #[test]
+    fn buffer_is_allocated_with_the_first_packet_and_released_when_idle() {
+        let mut w = PacketWriter::new(1, 2, 3, 200);
+        assert_eq!(w.capacity(), 0);
+        w.push(&ShutdownChunk::default()).unwrap();
+        assert!(w.capacity() >= 4 * 200);
+        // Not while a packet is being built.
+        w.release();
+        assert!(w.capacity() > 0);
+        let first = w.finish(true);
+        w.release();
+        assert_eq!(w.capacity(), 0);
+        // The packet handed out is unaffected, and the writer works on.
+        assert!(Packet::parse(first, ChecksumPolicy::Verify).is_ok());
+        w.push(&ShutdownChunk::default()).unwrap();
+        let p = w.finish(true);
+        assert_eq!(p.len(), 20);
+        assert_eq!(&p[4..8], &3u32.to_be_bytes());
     }
 }
