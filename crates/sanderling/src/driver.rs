@@ -70,9 +70,9 @@ pub(crate) async fn run(shared: Arc<Shared>, sockets: Vec<Socket>, mdns_seed: u1
                 st.peer.handle_input(now, local, remote, datagram);
             }
             while stream_input.len() < MAX_STREAM_INPUTS_PER_TURN {
-                match streams.input.try_recv() {
-                    Ok(i) => stream_input.push(i),
-                    Err(_) => break,
+                match streams.try_recv() {
+                    Some(i) => stream_input.push(i),
+                    None => break,
                 }
             }
             for input in stream_input.drain(..) {
@@ -149,7 +149,7 @@ pub(crate) async fn run(shared: Arc<Shared>, sockets: Vec<Socket>, mdns_seed: u1
                     return Poll::Ready(Wake::Readable(i));
                 }
             }
-            if let Poll::Ready(Some(input)) = streams.input.poll_recv(cx) {
+            if let Poll::Ready(Some(input)) = streams.poll_recv(cx) {
                 return Poll::Ready(Wake::Stream(input));
             }
             if mdns.poll_readable(cx) {

@@ -13,6 +13,7 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
@@ -50,19 +51,31 @@ pub(crate) enum StreamInput {
 #[derive(Debug)]
 pub(crate) struct TurnStreams {
     writers: HashMap<RelayId, mpsc::Sender<Bytes>>,
-    input_tx: mpsc::Sender<StreamInput>,
-    pub(crate) input: mpsc::Receiver<StreamInput>,
+    /// The connections' reads, made with the first connection (most
+    /// connections never have one, and an idle channel costs 2 KiB).
+    input: Option<(mpsc::Sender<StreamInput>, mpsc::Receiver<StreamInput>)>,
     tasks: Vec<JoinHandle<()>>,
 }
 
 impl TurnStreams {
     pub(crate) fn new() -> Self {
-        let (input_tx, input) = mpsc::channel(IN_CHUNKS);
         Self {
             writers: HashMap::new(),
-            input_tx,
-            input,
+            input: None,
             tasks: Vec::new(),
+        }
+    }
+
+    /// The next read of a connection, if one is waiting.
+    pub(crate) fn try_recv(&mut self) -> Option<StreamInput> {
+        self.input.as_mut()?.1.try_recv().ok()
+    }
+
+    /// Waits for the next read of a connection (never ready without one).
+    pub(crate) fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<StreamInput>> {
+        match &mut self.input {
+            Some((_, rx)) => rx.poll_recv(cx),
+            None => Poll::Pending,
         }
     }
 
@@ -73,13 +86,12 @@ impl TurnStreams {
         }
         let (tx, rx) = mpsc::channel(OUT_CHUNKS);
         self.writers.insert(relay, tx);
-        let task = tokio::spawn(connection(
-            relay,
-            server,
-            rx,
-            self.input_tx.clone(),
-            shared.clone(),
-        ));
+        let input_tx = self
+            .input
+            .get_or_insert_with(|| mpsc::channel(IN_CHUNKS))
+            .0
+            .clone();
+        let task = tokio::spawn(connection(relay, server, rx, input_tx, shared.clone()));
         self.tasks.push(task);
     }
 
