@@ -12,10 +12,21 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 pub(crate) struct Counting;
 
 static LIVE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
 
 /// Bytes allocated and not yet freed.
 pub(crate) fn live_bytes() -> usize {
     LIVE.load(Ordering::Relaxed)
+}
+
+/// The most bytes that were live at once.
+pub(crate) fn peak_bytes() -> usize {
+    PEAK.load(Ordering::Relaxed)
+}
+
+fn grew(by: usize) {
+    let live = LIVE.fetch_add(by, Ordering::Relaxed) + by;
+    PEAK.fetch_max(live, Ordering::Relaxed);
 }
 
 // SAFETY: every method forwards its arguments unchanged to `System`, which
@@ -28,7 +39,7 @@ unsafe impl GlobalAlloc for Counting {
         // SAFETY: the caller's guarantees on `layout` are passed on.
         let p = unsafe { System.alloc(layout) };
         if !p.is_null() {
-            LIVE.fetch_add(layout.size(), Ordering::Relaxed);
+            grew(layout.size());
         }
         p
     }
@@ -37,7 +48,7 @@ unsafe impl GlobalAlloc for Counting {
         // SAFETY: as for `alloc`.
         let p = unsafe { System.alloc_zeroed(layout) };
         if !p.is_null() {
-            LIVE.fetch_add(layout.size(), Ordering::Relaxed);
+            grew(layout.size());
         }
         p
     }
@@ -55,7 +66,7 @@ unsafe impl GlobalAlloc for Counting {
         let p = unsafe { System.realloc(ptr, layout, new_size) };
         if !p.is_null() {
             LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-            LIVE.fetch_add(new_size, Ordering::Relaxed);
+            grew(new_size);
         }
         p
     }

@@ -24,6 +24,11 @@ fn bulk_moves_every_byte_and_reports_it() {
     assert_eq!(field(&line, "bytes"), "4194304");
     assert_eq!(field(&line, "messages"), "256");
     assert!(field(&line, "mb_per_s").parse::<f64>().unwrap() > 0.0);
+    // The peak heap is counted: at least one runtime thread's 512 KiB
+    // receive scratch, and not beyond reason next to the resident size.
+    let peak: u64 = field(&line, "peak_heap_kb").parse().unwrap();
+    let rss: u64 = field(&line, "maxrss_kb").parse().unwrap();
+    assert!(peak >= 512 && peak < 10 * rss, "peak {peak} KiB, rss {rss} KiB");
 }
 
 #[test]

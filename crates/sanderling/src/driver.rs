@@ -24,8 +24,9 @@ use crate::socket::{Receiver, Sender, Socket};
 use crate::turn_stream::{StreamInput, TurnStreams};
 
 /// Receive batches read per wake-up before the core runs (so timers and
-/// output are never starved by a busy socket).
-const MAX_BATCHES_PER_TURN: usize = 4;
+/// output are never starved by a busy socket): up to 128 datagrams or GRO
+/// batches.
+const MAX_BATCHES_PER_TURN: usize = 16;
 /// Reads of TURN connections handed to the core per turn.
 const MAX_STREAM_INPUTS_PER_TURN: usize = 64;
 
