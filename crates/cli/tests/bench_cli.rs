@@ -28,7 +28,10 @@ fn bulk_moves_every_byte_and_reports_it() {
     // receive scratch, and not beyond reason next to the resident size.
     let peak: u64 = field(&line, "peak_heap_kb").parse().unwrap();
     let rss: u64 = field(&line, "maxrss_kb").parse().unwrap();
-    assert!(peak >= 512 && peak < 10 * rss, "peak {peak} KiB, rss {rss} KiB");
+    assert!(
+        peak >= 512 && peak < 10 * rss,
+        "peak {peak} KiB, rss {rss} KiB"
+    );
 }
 
 #[test]

@@ -719,6 +719,15 @@ impl Peer {
             self.events.push_back(PeerEvent::SignalingState(after));
         }
         self.start_transports(now);
+        // Let the agent act on the description now rather than at the
+        // driver's next turn: gathering from known addresses completes, and
+        // the first check is ready, within this call (a driver hop less per
+        // side in setup). An answer may then carry end-of-candidates with
+        // no candidate the offerer can reach; RFC 8863's PAC timer keeps
+        // the offerer waiting for our checks.
+        if let Some(ice) = &mut self.ice {
+            ice.handle_timeout(now);
+        }
         self.pump(Some(now));
     }
 
