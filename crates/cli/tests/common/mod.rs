@@ -187,7 +187,7 @@ impl Drop for Proc {
 pub(crate) fn aiortc_python() -> PathBuf {
     let python = std::env::var_os("SANDERLING_AIORTC_PYTHON")
         .map(PathBuf::from)
-        .unwrap_or_else(|| target_dir().join("cli-venv/bin/python"));
+        .unwrap_or_else(|| target_dir().join("interop-venv/bin/python"));
     let ok = Command::new(&python)
         .args(["-c", "import aiortc"])
         .output()
