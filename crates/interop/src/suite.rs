@@ -96,6 +96,31 @@ pub struct PeerSpec {
     pub defects: fn(scenario: &str, role: Role) -> Option<&'static str>,
 }
 
+impl PeerSpec {
+    /// Our configuration for a peer on 127.0.0.1 (IPv4 loopback only).
+    pub fn loopback_config() -> Configuration {
+        Configuration {
+            include_loopback: true,
+            interfaces: vec!["127.0.0.1".into()],
+            ipv6: false,
+            ..Configuration::default()
+        }
+    }
+
+    /// A `spawn` that runs `program script` as the peer process `name`.
+    pub fn script(
+        name: &'static str,
+        program: std::path::PathBuf,
+        script: std::path::PathBuf,
+    ) -> Box<dyn Fn() -> Link + Send + Sync> {
+        Box::new(move || {
+            let mut c = tokio::process::Command::new(&program);
+            c.arg(&script);
+            Link::spawn(name, c)
+        })
+    }
+}
+
 impl std::fmt::Debug for PeerSpec {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PeerSpec")

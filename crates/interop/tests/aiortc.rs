@@ -1,27 +1,17 @@
 //! aiortc 1.16 (Python, from the interop venv) on 127.0.0.1, both roles.
 
-use sanderling::Configuration;
-use sanderling_interop::link::Link;
 use sanderling_interop::paths;
 use sanderling_interop::suite::{self, PeerSpec, Role};
-use tokio::process::Command;
 
 fn spec() -> PeerSpec {
-    let python = paths::aiortc_python();
-    let script = paths::peers_dir().join("aiortc_peer.py");
     PeerSpec {
         name: "aiortc",
-        config: Configuration {
-            include_loopback: true,
-            interfaces: vec!["127.0.0.1".into()],
-            ipv6: false,
-            ..Configuration::default()
-        },
-        spawn: Box::new(move || {
-            let mut c = Command::new(&python);
-            c.arg(&script);
-            Link::spawn("aiortc", c)
-        }),
+        config: PeerSpec::loopback_config(),
+        spawn: PeerSpec::script(
+            "aiortc",
+            paths::aiortc_python(),
+            paths::peers_dir().join("aiortc_peer.py"),
+        ),
         trickles: false,
         offers: (false, false),
         // aiortc opens the channels when it offers.

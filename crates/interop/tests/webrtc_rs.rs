@@ -7,7 +7,6 @@ use std::sync::{Arc, Mutex};
 
 use aws_lc_rs::digest;
 use bytes::BytesMut;
-use sanderling::Configuration;
 use sanderling_interop::link::{Link, is_signalling};
 use sanderling_interop::suite::{self, PeerSpec, Role, hex, random_bytes, sha256_hex};
 use serde_json::{Value, json};
@@ -286,12 +285,7 @@ fn unhex(s: &str) -> Vec<u8> {
 fn spec() -> PeerSpec {
     PeerSpec {
         name: "webrtc-rs",
-        config: Configuration {
-            include_loopback: true,
-            interfaces: vec!["127.0.0.1".into()],
-            ipv6: false,
-            ..Configuration::default()
-        },
+        config: PeerSpec::loopback_config(),
         spawn: Box::new(|| {
             let (suite_end, peer_end) = Link::pair();
             tokio::spawn(serve(peer_end));
