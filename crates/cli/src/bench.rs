@@ -1,7 +1,8 @@
 //! `sanderling bench`: two peers in one process over real UDP on
 //! 127.0.0.1, built with the public async API (`sanderling::PeerConnection`
-//! on a tokio runtime): what a user of the crate gets, batched socket I/O
-//! included. Host candidates, no ICE servers, non-trickle signalling. Same
+//! on tokio, each peer on a single-threaded runtime of its own thread, as
+//! two processes would be): what a user of the crate gets, batched socket
+//! I/O included. Host candidates, no ICE servers, non-trickle signalling. Same
 //! flags, definitions and JSON result line as the shared harness's other
 //! drivers (`shared/bench/README.md`).
 
@@ -123,8 +124,12 @@ pub(crate) fn run(a: &Args) -> i32 {
         );
         std::process::exit(124);
     });
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+    // Each peer of a pair has a thread of its own, as two processes would:
+    // the offerer this one, the answerer `answerer`'s. One runtime with two
+    // workers for both serialised them: a task that sends in a loop leaves
+    // the driver it wakes in tokio's LIFO slot, which the idle worker
+    // cannot steal, so one core did all the work.
+    let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {
@@ -134,20 +139,22 @@ pub(crate) fn run(a: &Args) -> i32 {
             return 1;
         }
     };
-    // The work runs as a task on the runtime's two workers, not on this
-    // thread: a third busy thread on a two-core machine only contends.
-    let args = a.clone();
-    let result = runtime.block_on(async move {
-        tokio::spawn(async move {
-            match args.mode.as_str() {
-                "setup" => setup(&args).await,
-                "many" => crate::bench_many::run(&args).await,
-                _ => transfer(&args).await,
-            }
-        })
-        .await
-        .unwrap_or_else(|e| Err(e.to_string()))
+    let answerer = match PeerThread::start() {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("cannot start the answerer's runtime: {e}");
+            return 1;
+        }
+    };
+    let result = runtime.block_on(async {
+        match a.mode.as_str() {
+            "setup" => setup(a, &answerer).await,
+            "many" => crate::bench_many::run(a, &answerer).await,
+            _ => transfer(a, &answerer).await,
+        }
     });
+    drop(runtime);
+    drop(answerer);
     match result {
         Ok(()) => 0,
         Err(e) => {
@@ -246,18 +253,65 @@ pub(crate) async fn connect(a: PeerConnection, b: PeerConnection) -> Result<Pair
     })
 }
 
-pub(crate) fn build(a: &Args) -> Result<(PeerConnection, PeerConnection), String> {
+/// The offerer on the current runtime, the answerer on `answerer`'s.
+pub(crate) fn build(
+    a: &Args,
+    answerer: &PeerThread,
+) -> Result<(PeerConnection, PeerConnection), String> {
     let pa = PeerConnection::new(configuration(a)).map_err(|e| e.to_string())?;
-    let pb = PeerConnection::new(configuration(a)).map_err(|e| e.to_string())?;
+    let pb = {
+        let _on = answerer.handle.enter();
+        PeerConnection::new(configuration(a)).map_err(|e| e.to_string())?
+    };
     Ok((pa, pb))
 }
 
-async fn setup(a: &Args) -> Result<(), String> {
+/// A single-threaded runtime on a thread of its own, running until dropped.
+pub(crate) struct PeerThread {
+    pub(crate) handle: tokio::runtime::Handle,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<thread::JoinHandle<()>>,
+}
+
+impl PeerThread {
+    fn start() -> Result<Self, String> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| e.to_string())?;
+        let handle = runtime.handle().clone();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let thread = thread::Builder::new()
+            .name("answerer".into())
+            .spawn(move || {
+                let _ = runtime.block_on(stopped);
+            })
+            .map_err(|e| e.to_string())?;
+        Ok(Self {
+            handle,
+            stop: Some(stop),
+            thread: Some(thread),
+        })
+    }
+}
+
+impl Drop for PeerThread {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+async fn setup(a: &Args, answerer: &PeerThread) -> Result<(), String> {
     let mut setup_ms = Vec::new();
     let mut total_ms = Vec::new();
     for _ in 0..a.count {
         let t_total = Instant::now();
-        let (pa, pb) = build(a)?;
+        let (pa, pb) = build(a, answerer)?;
         let t0 = Instant::now();
         let pair = connect(pa, pb).await?;
         setup_ms.push(t0.elapsed().as_secs_f64() * 1e3);
@@ -300,17 +354,17 @@ async fn setup(a: &Args) -> Result<(), String> {
     Ok(())
 }
 
-async fn transfer(a: &Args) -> Result<(), String> {
+async fn transfer(a: &Args, answerer: &PeerThread) -> Result<(), String> {
     let (size, count) = if a.mode == "bulk" {
         (a.msg_size, a.total_bytes.div_ceil(a.msg_size.max(1)))
     } else {
         (a.small_size, a.messages)
     };
     let bytes = size * count;
-    let (pa, pb) = build(a)?;
+    let (pa, pb) = build(a, answerer)?;
     let pair = connect(pa, pb).await?;
     let receiver = pair.receiver.clone();
-    let received = tokio::spawn(async move {
+    let received = answerer.handle.spawn(async move {
         let mut got = 0usize;
         while got < bytes {
             match receiver.recv().await {

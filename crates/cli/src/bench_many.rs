@@ -5,21 +5,21 @@
 
 use std::time::{Duration, Instant};
 
-use crate::bench::{self, Args, Pair};
+use crate::bench::{self, Args, Pair, PeerThread};
 use crate::heap;
 
 /// How long the connections settle after the handshakes and after the
 /// ping on each pair.
 const SETTLE: Duration = Duration::from_millis(300);
 
-pub(crate) async fn run(a: &Args) -> Result<(), String> {
+pub(crate) async fn run(a: &Args, answerer: &PeerThread) -> Result<(), String> {
     let pairs = a.pairs.max(1);
     let heap_before = heap::live_bytes();
     let rss_before = crate::usage::current_rss_kb();
     let t0 = Instant::now();
     let mut tasks = Vec::with_capacity(pairs);
     for _ in 0..pairs {
-        let (pa, pb) = bench::build(a)?;
+        let (pa, pb) = bench::build(a, answerer)?;
         tasks.push(tokio::spawn(bench::connect(pa, pb)));
     }
     let mut open: Vec<Pair> = Vec::with_capacity(pairs);
