@@ -18,6 +18,7 @@ pub mod param;
 pub mod parse_error;
 pub mod rx;
 pub mod stats;
+mod stream_map;
 mod timer;
 pub mod tx;
 pub mod types;

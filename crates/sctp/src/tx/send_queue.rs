@@ -32,12 +32,13 @@
 //! queue then leaves no gap in the sequence, and nothing has to be told to
 //! the peer about it.
 
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeSet, VecDeque};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 
 use super::scheduler::{DEFAULT_PRIORITY, Scheduler, SchedulerKind};
+use crate::stream_map::StreamMap;
 use crate::types::{Data, Fsn, Mid, Ppid, Ssn, StreamId};
 
 /// A user message to send on a stream.
@@ -316,7 +317,7 @@ const RETAINED_QUEUE_CAPACITY: usize = 16;
 #[derive(Debug)]
 pub struct SendQueue {
     config: SendQueueConfig,
-    streams: HashMap<StreamId, OutStream>,
+    streams: StreamMap<OutStream>,
     scheduler: Scheduler,
     /// Without interleaving: the stream whose started message must be
     /// finished before any other fragment goes out.
@@ -347,7 +348,7 @@ impl SendQueue {
     pub fn with_config(config: SendQueueConfig) -> Self {
         Self {
             config,
-            streams: HashMap::new(),
+            streams: StreamMap::default(),
             scheduler: Scheduler::new(config.scheduler),
             pinned: None,
             paused: BTreeSet::new(),

@@ -18,8 +18,9 @@
 //! ones, so it stays O(ready streams). O(log n) per decision.
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::BinaryHeap;
 
+use crate::stream_map::StreamMap;
 use crate::types::StreamId;
 
 /// Virtual time units per byte at weight 1. Tags advance by
@@ -42,7 +43,7 @@ struct StreamTag {
 
 #[derive(Clone, Debug, Default)]
 pub(crate) struct WeightedFair {
-    streams: HashMap<StreamId, StreamTag>,
+    streams: StreamMap<StreamTag>,
     heap: BinaryHeap<Reverse<(u128, u64, StreamId)>>,
     vtime: u128,
     next_seq: u64,
@@ -143,6 +144,8 @@ impl WeightedFair {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::HashMap;
+
     use super::*;
 
     /// Serves `rounds` units of `size` bytes and returns bytes per stream.
