@@ -172,3 +172,31 @@ fn mutated_and_random_packets_never_panic_and_stay_bounded() {
         eprintln!("round {round}: {restarts} restarts");
     }
 }
+
+/// A packet whose first chunk is a COOKIE-ECHO skips the verification-tag
+/// check (the cookie carries the tag instead); when the cookie is refused,
+/// what follows it in the packet must be ignored too, or anyone could slip
+/// an ABORT past the tag behind a made-up cookie.
+#[test]
+fn chunks_behind_a_refused_cookie_echo_are_ignored() {
+    let mut p = Pair::new(7, LinkConfig::default(), options(1), options(2));
+    p.connect_both();
+    let now = p.sim.now();
+    let dropped_before = p.b().assoc.stats().packets_dropped;
+    let mut packet = Vec::new();
+    packet.extend_from_slice(&5000u16.to_be_bytes());
+    packet.extend_from_slice(&5000u16.to_be_bytes());
+    packet.extend_from_slice(&0xdead_beefu32.to_be_bytes());
+    packet.extend_from_slice(&[0; 4]);
+    // COOKIE-ECHO with eight bytes that are no cookie of ours.
+    packet.extend_from_slice(&[10, 0, 0, 12]);
+    packet.extend_from_slice(b"notacook");
+    // ABORT.
+    packet.extend_from_slice(&[6, 0, 0, 4]);
+    p.b().assoc.handle_input(now, recrc(packet));
+    assert!(!p.b().assoc.is_terminated());
+    assert_eq!(p.b().assoc.stats().packets_dropped, dropped_before + 1);
+    // Still usable.
+    p.queue(1, body(1, 0, 100), SendOptions::default());
+    assert!(p.run_until_received(1, Duration::from_secs(5)));
+}

@@ -258,8 +258,15 @@ impl Association {
     }
 
     /// COOKIE-ECHO (§5.1 step D, §5.2.4). `tag` is the packet's
-    /// verification tag.
-    pub(super) fn handle_cookie_echo(&mut self, now: Instant, tag: u32, echo: &CookieEchoChunk) {
+    /// verification tag. Returns whether the cookie was accepted: the
+    /// packet's tag was checked only through it, so the chunks bundled
+    /// after a refused one must not be read.
+    pub(super) fn handle_cookie_echo(
+        &mut self,
+        now: Instant,
+        tag: u32,
+        echo: &CookieEchoChunk,
+    ) -> bool {
         let cookie = match StateCookie::verify(
             &echo.cookie,
             &self.cookie_key,
@@ -281,16 +288,16 @@ impl Association {
                     }),
                     false,
                 );
-                return;
+                return false;
             }
             Err(_) => {
                 self.stats.packets_dropped += 1;
-                return;
+                return false;
             }
         };
         if tag != cookie.local_tag {
             self.stats.packets_dropped += 1;
-            return;
+            return false;
         }
         let peer = PeerParams {
             tag: cookie.peer_tag,
@@ -303,7 +310,7 @@ impl Association {
             self.adopt_cookie(&cookie, &peer);
             self.enter_established(now);
             self.queue_control(Chunk::CookieAck(CookieAckChunk));
-            return;
+            return true;
         };
         let local_match = cookie.local_tag == self.local_tag;
         let peer_match = cookie.peer_tag == tcb.peer_tag;
@@ -322,7 +329,7 @@ impl Association {
                     }),
                     true,
                 );
-                return;
+                return false;
             }
             self.adopt_cookie(&cookie, &peer);
             self.events.push_back(Event::Restarted);
@@ -345,8 +352,11 @@ impl Association {
                 self.enter_established(now);
             }
             self.queue_control(Chunk::CookieAck(CookieAckChunk));
+        } else {
+            // Case C and everything else: silently discarded.
+            return false;
         }
-        // Case C and everything else: silently discarded.
+        true
     }
 
     /// Builds the TCB from a verified cookie.

@@ -136,7 +136,11 @@ impl Association {
             Chunk::Sack(sack) => self.handle_sack(now, &sack),
             Chunk::Init(init) => self.handle_init(now, init),
             Chunk::InitAck(ack) => self.handle_init_ack(now, ack),
-            Chunk::CookieEcho(echo) => self.handle_cookie_echo(now, tag, &echo),
+            Chunk::CookieEcho(echo) => {
+                if !self.handle_cookie_echo(now, tag, &echo) {
+                    return false;
+                }
+            }
             Chunk::CookieAck(_) => self.handle_cookie_ack(now),
             Chunk::Heartbeat(hb) => {
                 if self.tcb.is_some() {
