@@ -2,10 +2,11 @@
 //!
 //! The send path looks a stream up several times per message; with the
 //! standard SipHash that was about a tenth of the CPU of small messages.
-//! SipHash guards against keys chosen to collide, which buys nothing here:
+//! SipHash guards against keys chosen to collide, which buys little here:
 //! a stream id is 16 bits, so however a peer picks them there are at most
-//! 65,536 keys, and a table of `n` of them has at most 65,536 / `n` sharing
-//! a bucket.
+//! 65,536 keys to choose from, about 65,536 / `n` per bucket of a table
+//! holding `n`; the worst a chosen set can do is a few hundred probes in
+//! a table of a few hundred streams.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
