@@ -345,7 +345,7 @@ impl Sender {
             let sent = socket
                 .io
                 .async_io(Interest::WRITABLE, || {
-                    socket.state.send((&socket.io).into(), &transmit)
+                    socket.state.try_send((&socket.io).into(), &transmit)
                 })
                 .await;
             if let Err(e) = sent {
