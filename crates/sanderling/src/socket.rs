@@ -189,10 +189,13 @@ fn size_buffers(raw: &RawSocket, buffer: usize) {
 /// (512 KiB). One per runtime thread, shared by every driver
 /// that runs there: a batch is read and copied out without an `.await` in
 /// between, so no two drivers use it at once, and an idle connection holds
-/// none of it.
+/// none of it. The slots are one zeroed allocation, which the allocator
+/// takes fresh from the kernel (calloc of this size is an mmap), so only
+/// the pages a datagram was ever written to become resident: a thread
+/// that sees single datagrams holds a few KiB of it, not 512.
 #[derive(Debug)]
 struct Scratch {
-    slots: Vec<Vec<u8>>,
+    buf: Vec<u8>,
     meta: Vec<RecvMeta>,
 }
 
@@ -200,7 +203,7 @@ impl Scratch {
     fn new() -> Self {
         let n = quinn_udp::BATCH_SIZE.clamp(1, SLOTS);
         Self {
-            slots: (0..n).map(|_| vec![0u8; SLOT]).collect(),
+            buf: vec![0u8; n * SLOT],
             meta: vec![RecvMeta::default(); n],
         }
     }
@@ -244,9 +247,9 @@ impl Receiver {
         out: &mut Vec<(SocketAddr, SocketAddr, Bytes)>,
     ) -> io::Result<usize> {
         let mut iov: Vec<IoSliceMut<'_>> = scratch
-            .slots
-            .iter_mut()
-            .map(|s| IoSliceMut::new(s))
+            .buf
+            .chunks_exact_mut(SLOT)
+            .map(IoSliceMut::new)
             .collect();
         let meta = &mut scratch.meta;
         let n = socket.io.try_io(Interest::READABLE, || {
@@ -255,7 +258,7 @@ impl Receiver {
         drop(iov);
         let total: usize = scratch.meta[..n].iter().map(|m| m.len).sum();
         let mut buf = BytesMut::with_capacity(total);
-        for (slot, m) in scratch.slots.iter().zip(&scratch.meta[..n]) {
+        for (slot, m) in scratch.buf.chunks_exact(SLOT).zip(&scratch.meta[..n]) {
             buf.extend_from_slice(&slot[..m.len.min(SLOT)]);
         }
         let all = buf.freeze();
