@@ -171,6 +171,7 @@ fn two_peers_connect_and_exchange_messages_on_a_channel_made_before_the_offer() 
     let up = p.run_until(Duration::from_secs(10), |a, b| {
         a.peer.connection_state() == ConnectionState::Connected
             && b.peer.connection_state() == ConnectionState::Connected
+            && a.peer.channel_state(chat) == Some(ReadyState::Open)
             && !b.incoming().is_empty()
     });
     let a_events = format!("{:?}", p.a().events);
@@ -223,7 +224,13 @@ fn a_garbage_remote_description_leaves_the_connection_working() {
         .create_data_channel(now, ChannelConfig::new("x"))
         .unwrap();
     p.negotiate();
-    assert!(p.run_until(Duration::from_secs(10), |_, b| !b.incoming().is_empty()));
+    // The peer may see the channel (its DCEP OPEN came with the
+    // COOKIE-ECHO) a moment before ours opens.
+    assert!(
+        p.run_until(Duration::from_secs(10), |a, b| a.peer.channel_state(ch)
+            == Some(ReadyState::Open)
+            && !b.incoming().is_empty())
+    );
     let now = p.sim.now();
     let junk = sanderling_rtc::jsep::SessionDescription {
         sdp_type: sanderling_rtc::jsep::SdpType::Offer,
@@ -352,6 +359,7 @@ fn trickled_candidates_after_the_answer() {
         .set_path(a, b, LinkConfig::with_delay(Duration::from_millis(20)));
     assert!(sim.run_until(Duration::from_secs(10), |s| {
         !s.endpoint::<Node>(b).incoming().is_empty()
+            && s.endpoint::<Node>(a).peer.channel_state(ch) == Some(ReadyState::Open)
     }));
     let now = sim.now();
     sim.endpoint_mut::<Node>(a)
@@ -559,7 +567,13 @@ fn ice_restart_through_a_new_offer_keeps_the_channels() {
         .create_data_channel(now, ChannelConfig::new("kept"))
         .unwrap();
     p.negotiate();
-    assert!(p.run_until(Duration::from_secs(10), |_, b| !b.incoming().is_empty()));
+    // The peer may see the channel (its DCEP OPEN came with the
+    // COOKIE-ECHO) a moment before ours opens.
+    assert!(
+        p.run_until(Duration::from_secs(10), |a, b| a.peer.channel_state(ch)
+            == Some(ReadyState::Open)
+            && !b.incoming().is_empty())
+    );
     let old = p.a().peer.local_description().unwrap().sdp.clone();
     p.a().peer.restart_ice();
     p.negotiate();

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use fake_server::{FakeServer, PASSWORD, Seen, USER};
-use sanderling_datachannel::{ChannelConfig, Message};
+use sanderling_datachannel::{ChannelConfig, Message, ReadyState};
 use sanderling_dtls::Certificate;
 use sanderling_netsim::{Datagram, Endpoint, LinkConfig, NatConfig, NodeId, Sim, Transmit};
 use sanderling_rtc::{
@@ -261,6 +261,7 @@ fn run(turn: bool) -> (Sim, NodeId, NodeId, ChannelHandle) {
             .events
             .iter()
             .any(|e| matches!(e, PeerEvent::DataChannel(_)))
+            && sim.endpoint::<Node>(a).peer.channel_state(ch) == Some(ReadyState::Open)
         {
             break;
         }

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use bytes::Bytes;
 
-use super::{Association, State};
+use super::{Association, State, Tcb};
 use crate::capabilities::Capabilities;
 use crate::chunk::Chunk;
 use crate::chunk::cookie_ack::CookieAckChunk;
@@ -41,6 +41,20 @@ pub(super) struct Handshake {
     pub(super) t1: Timer,
     /// The cookie we echo while in COOKIE-ECHOED.
     cookie: Option<Bytes>,
+    /// A COOKIE-ECHO is due: the next packet built starts with it and
+    /// carries what DATA fits (RFC 9260 §5.1 D), so a channel's first
+    /// message (the DCEP OPEN) arrives with the handshake instead of a
+    /// round trip after it.
+    pub(super) echo_due: bool,
+    /// The TCB given up on a stale cookie, kept for the DATA it sent.
+    previous: Option<Box<Tcb>>,
+}
+
+impl Handshake {
+    /// The TCB a stale cookie made us give up, if any.
+    pub(super) fn take_previous(&mut self) -> Option<Tcb> {
+        self.previous.take().map(|b| *b)
+    }
 }
 
 /// The peer's half of the association parameters.
@@ -102,15 +116,21 @@ impl Association {
         self.queue_packet(0, &Chunk::Init(init), false);
     }
 
-    fn send_cookie_echo(&mut self) {
-        let (Some(cookie), Some(tcb)) = (&self.handshake.cookie, &self.tcb) else {
-            return;
-        };
-        let chunk = Chunk::CookieEcho(CookieEchoChunk {
-            cookie: cookie.clone(),
-        });
-        let tag = tcb.peer_tag;
-        self.queue_packet(tag, &chunk, false);
+    /// Sends the COOKIE-ECHO again, with the DATA it carried.
+    fn resend_cookie_echo(&mut self) {
+        if let Some(tcb) = &mut self.tcb {
+            tcb.rtx.cookie_echo_lost();
+        }
+        self.handshake.echo_due = true;
+    }
+
+    /// The COOKIE-ECHO chunk for the packet being built, if one is due.
+    pub(super) fn take_due_cookie_echo(&mut self) -> Option<Chunk> {
+        if !std::mem::take(&mut self.handshake.echo_due) {
+            return None;
+        }
+        let cookie = self.handshake.cookie.clone()?;
+        Some(Chunk::CookieEcho(CookieEchoChunk { cookie }))
     }
 
     /// What both sides support, from the peer's INIT or INIT-ACK.
@@ -144,7 +164,7 @@ impl Association {
         }
         match self.state {
             State::CookieWait => self.send_init(),
-            State::CookieEchoed => self.send_cookie_echo(),
+            State::CookieEchoed => self.resend_cookie_echo(),
             _ => return,
         }
         let wait = backed_off(self.options.rto_initial, n, self.options.rto_max);
@@ -249,10 +269,18 @@ impl Association {
             inbound_streams: ack.inbound_streams,
             initial_tsn: ack.initial_tsn,
         };
-        self.tcb = Some(self.make_tcb(&peer, capabilities));
+        self.install_tcb(&peer, capabilities);
+        if let Some(tcb) = &self.tcb {
+            // The DATA bundled with the COOKIE-ECHO already uses the
+            // negotiated format and the peer's tag.
+            let _ = self
+                .send_queue
+                .set_interleaving(tcb.capabilities.message_interleaving);
+            self.writer.set_verification_tag(tcb.peer_tag);
+        }
         self.handshake.cookie = Some(cookie);
         self.state = State::CookieEchoed;
-        self.send_cookie_echo();
+        self.handshake.echo_due = true;
         self.handshake.t1.stop();
         self.handshake.t1.start(now, self.options.rto_initial);
     }
@@ -360,17 +388,32 @@ impl Association {
     }
 
     /// Builds the TCB from a verified cookie.
+    /// A stale cookie: start over with a fresh INIT (§5.2.6), keeping the
+    /// TCB for the DATA that went with the refused COOKIE-ECHO.
+    pub(super) fn restart_after_stale_cookie(&mut self, now: Instant) {
+        if let Some(mut tcb) = self.tcb.take() {
+            tcb.rtx.cookie_echo_lost();
+            self.handshake.previous = Some(Box::new(tcb));
+        }
+        self.handshake.cookie = None;
+        self.handshake.echo_due = false;
+        self.state = State::Closed;
+        self.connect(now);
+    }
+
     fn adopt_cookie(&mut self, cookie: &StateCookie, peer: &PeerParams) {
         self.local_tag = cookie.local_tag;
         self.local_initial_tsn = cookie.local_initial_tsn;
-        self.tcb = Some(self.make_tcb(peer, cookie.capabilities));
+        self.install_tcb(peer, cookie.capabilities);
         self.handshake.cookie = None;
+        self.handshake.echo_due = false;
     }
 
     /// COOKIE-ACK: the handshake is complete.
     pub(super) fn handle_cookie_ack(&mut self, now: Instant) {
         if self.state == State::CookieEchoed {
             self.handshake.cookie = None;
+            self.handshake.echo_due = false;
             self.enter_established(now);
         }
     }

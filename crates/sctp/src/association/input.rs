@@ -266,10 +266,7 @@ impl Association {
             if let ErrorCause::StaleCookie(_) = cause
                 && self.state == State::CookieEchoed
             {
-                // §5.2.6: start over with a fresh INIT.
-                self.tcb = None;
-                self.state = State::Closed;
-                self.connect(now);
+                self.restart_after_stale_cookie(now);
             }
         }
     }

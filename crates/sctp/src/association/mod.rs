@@ -129,6 +129,9 @@ pub enum ResetError {
 #[derive(Debug)]
 struct Tcb {
     peer_tag: u32,
+    /// Our initial TSN when this TCB was made: the retransmission queue's
+    /// numbering starts there.
+    local_initial_tsn: Tsn,
     capabilities: Capabilities,
     rx: Receiver,
     rtx: RetransmissionQueue,
@@ -467,7 +470,9 @@ impl Association {
         consider(self.handshake.t1.deadline());
         consider(self.t2_shutdown.deadline());
         consider(self.heartbeat.deadline());
-        if let Some(tcb) = &self.tcb {
+        if let Some(tcb) = &self.tcb
+            && self.state != State::CookieEchoed
+        {
             consider(tcb.rtx.poll_timeout());
             let may_send_new = matches!(
                 self.state,
@@ -495,7 +500,11 @@ impl Association {
             return;
         };
         tcb.rx.handle_timeout(now);
-        if let Some(expirations) = tcb.rtx.handle_timeout(now) {
+        // Until the COOKIE-ACK, T1-cookie resends what went with the
+        // COOKIE-ECHO; DATA alone must not go to a peer without the
+        // association (it would answer with ABORT).
+        let cookie_echoed = self.state == State::CookieEchoed;
+        if !cookie_echoed && let Some(expirations) = tcb.rtx.handle_timeout(now) {
             let _ = expirations;
             self.stats.t3_expirations += 1;
             if tcb.rtx.outstanding().should_send_forward_tsn() {
@@ -633,6 +642,26 @@ impl Association {
         now.saturating_duration_since(self.epoch)
     }
 
+    /// Installs a new TCB for these parameters. DATA that went out with a
+    /// COOKIE-ECHO before the association was up (in the TCB this one
+    /// replaces, or in the one a stale cookie made us give up) keeps its
+    /// TSNs as long as our half of the association is unchanged: the new
+    /// TCB takes over its retransmission queue, so a collision (RFC 9260
+    /// §5.2.4 case B) or a restart after a stale cookie loses nothing.
+    fn install_tcb(&mut self, peer: &handshake::PeerParams, capabilities: Capabilities) {
+        let mut tcb = self.make_tcb(peer, capabilities);
+        let old = self.tcb.take().or_else(|| self.handshake.take_previous());
+        if let Some(old) = old
+            && old.local_initial_tsn == self.local_initial_tsn
+            && old.rtx.outstanding().next_tsn() != self.local_initial_tsn
+        {
+            // The DATA already sent fixed the chunk format.
+            tcb.capabilities.message_interleaving = old.capabilities.message_interleaving;
+            tcb.rtx = old.rtx;
+        }
+        self.tcb = Some(tcb);
+    }
+
     /// Creates the TCB from both sides' parameters.
     fn make_tcb(&self, peer: &handshake::PeerParams, capabilities: Capabilities) -> Tcb {
         let o = &self.options;
@@ -658,6 +687,7 @@ impl Association {
         );
         Tcb {
             peer_tag: peer.tag,
+            local_initial_tsn: self.local_initial_tsn,
             capabilities,
             rx,
             rtx,
@@ -674,9 +704,13 @@ impl Association {
         self.error_count = 0;
         if let Some(tcb) = &self.tcb {
             let interleave = tcb.capabilities.message_interleaving;
-            // Cannot fail: nothing has been sent yet.
+            // Already set when DATA went with the COOKIE-ECHO (and then
+            // refused while a message is half sent, which changes nothing).
             let _ = self.send_queue.set_interleaving(interleave);
             self.writer.set_verification_tag(tcb.peer_tag);
+        }
+        if let Some(tcb) = &mut self.tcb {
+            tcb.rtx.restart_timer(now);
         }
         self.heartbeat.restart(now, self.options.heartbeat_interval);
         self.events.push_back(Event::Connected);

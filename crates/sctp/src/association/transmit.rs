@@ -27,24 +27,37 @@ impl Association {
             self.stats.packets_sent += 1;
             return Some(p);
         }
-        if self.terminated
-            || !matches!(
-                self.state,
-                State::Established
-                    | State::ShutdownPending
-                    | State::ShutdownSent
-                    | State::ShutdownReceived
-                    | State::ShutdownAckSent
-            )
-        {
+        if self.terminated {
             return None;
         }
-        self.maybe_send_reset_request(now);
+        // In COOKIE-ECHOED the one packet that may go is the COOKIE-ECHO,
+        // first in it, with DATA after (RFC 9260 §5.1 D: nothing else
+        // until the COOKIE-ACK).
+        let echo = if self.state == State::CookieEchoed {
+            let chunk = self.take_due_cookie_echo()?;
+            self.tcb.as_ref()?;
+            if self.writer.push(&chunk).is_err() {
+                return None;
+            }
+            true
+        } else if matches!(
+            self.state,
+            State::Established
+                | State::ShutdownPending
+                | State::ShutdownSent
+                | State::ShutdownReceived
+                | State::ShutdownAckSent
+        ) {
+            self.maybe_send_reset_request(now);
+            false
+        } else {
+            return None;
+        };
         let tcb = self.tcb.as_mut()?;
         let w = &mut self.writer;
         let interleaving = tcb.capabilities.message_interleaving;
 
-        while let Some(c) = self.control.front() {
+        while let Some(c) = self.control.front().filter(|_| !echo) {
             if w.fits(c) {
                 let _ = w.push(c);
                 self.control.pop_front();
@@ -56,22 +69,25 @@ impl Association {
             }
         }
 
-        let may_send_new = matches!(
-            self.state,
-            State::Established | State::ShutdownPending | State::ShutdownReceived
-        );
+        let may_send_new = echo
+            || matches!(
+                self.state,
+                State::Established | State::ShutdownPending | State::ShutdownReceived
+            );
         let will_send_data = tcb.rtx.can_retransmit(now)
             || (may_send_new && self.send_queue.has_data() && tcb.rtx.new_data_allowance(now) > 0);
         // A SACK that is due goes now; one that is merely delayed rides
         // along with data for free.
-        if tcb.rx.should_send_sack() || (will_send_data && tcb.rx.poll_timeout().is_some()) {
+        if !echo
+            && (tcb.rx.should_send_sack() || (will_send_data && tcb.rx.poll_timeout().is_some()))
+        {
             let sack = tcb.rx.create_sack();
             if w.fits(&sack) {
                 let _ = w.push(&sack);
             }
         }
 
-        if tcb.forward_tsn_due {
+        if tcb.forward_tsn_due && !echo {
             tcb.forward_tsn_due = false;
             let outstanding = tcb.rtx.outstanding();
             if outstanding.should_send_forward_tsn() {
@@ -152,7 +168,9 @@ impl Association {
         if may_send_new && !self.send_queue.has_data() {
             tcb.rtx.note_app_limited();
         }
-        let zero_checksum = tcb.capabilities.zero_checksum;
+        // A COOKIE-ECHO packet keeps its checksum (RFC 9653: the peer may
+        // have no association yet that knows zero checksums).
+        let zero_checksum = tcb.capabilities.zero_checksum && !echo;
         if retransmitted || produced {
             tcb.rtx.on_data_packet_sent(now, self.writer.len());
         }

@@ -286,6 +286,24 @@ impl RetransmissionQueue {
         tsn
     }
 
+    /// The association came up: T3 runs from now for DATA that went out
+    /// with the COOKIE-ECHO (T1-cookie covered it until now).
+    pub fn restart_timer(&mut self, now: Instant) {
+        if self.outstanding.has_in_flight() {
+            self.t3.start(now, self.rto.rto());
+        } else {
+            self.t3.stop();
+        }
+    }
+
+    /// The COOKIE-ECHO went unanswered (T1-cookie, or a stale cookie): the
+    /// DATA it carried goes again with the next one. No congestion
+    /// response: nothing was measured yet; the retransmissions give no
+    /// RTT sample (Karn).
+    pub fn cookie_echo_lost(&mut self) {
+        self.outstanding.expire_all_in_flight();
+    }
+
     /// Something (FORWARD-TSN) must be resent on T3; keep the timer going
     /// while abandoned data waits to be skipped.
     pub fn ensure_timer(&mut self, now: Instant) {
