@@ -27,6 +27,7 @@ use dimpl::DtlsCertificate;
 
 use crate::error::DtlsError;
 use crate::fingerprint::{Fingerprint, HashAlgorithm};
+use crate::signing_key::{self, ParsedKey};
 
 /// How [`Certificate::generate_with`] fills in a certificate.
 ///
@@ -81,6 +82,10 @@ pub struct Certificate {
 
 struct Inner {
     dimpl: DtlsCertificate,
+    /// The private key, parsed once. Held here only: handshakes find it
+    /// by its encoding in `signing_key`'s registry, which keeps a weak
+    /// reference, instead of parsing it again.
+    _key: ParsedKey,
     sha256: Fingerprint,
     expires: Option<SystemTime>,
 }
@@ -129,9 +134,13 @@ impl Certificate {
         params.not_after = time::OffsetDateTime::from(not_after);
         params.serial_number = Some(rcgen::SerialNumber::from_slice(&serial));
         let cert = params.self_signed(&key).map_err(|e| fail(&e.to_string()))?;
+        let pkcs8 = key.serialize_der();
+        let parsed = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, &pkcs8)
+            .map_err(|_| fail("the generated key does not parse"))?;
         Ok(Self::build(
             cert.der().to_vec(),
-            key.serialize_der(),
+            pkcs8,
+            ParsedKey::new(parsed, &ECDSA_P256_SHA256_ASN1_SIGNING),
             Some(not_after),
         ))
     }
@@ -141,8 +150,10 @@ impl Certificate {
     /// must belong to the certificate.
     pub fn from_der(certificate: &[u8], private_key_pkcs8: &[u8]) -> Result<Self, DtlsError> {
         let key = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, private_key_pkcs8)
+            .map(|k| ParsedKey::new(k, &ECDSA_P256_SHA256_ASN1_SIGNING))
             .or_else(|_| {
                 EcdsaKeyPair::from_pkcs8(&ECDSA_P384_SHA384_ASN1_SIGNING, private_key_pkcs8)
+                    .map(|k| ParsedKey::new(k, &ECDSA_P384_SHA384_ASN1_SIGNING))
             })
             .map_err(|_| {
                 DtlsError::Certificate(
@@ -152,7 +163,7 @@ impl Certificate {
         // The certificate's SubjectPublicKeyInfo holds the same uncompressed
         // point as the key; finding it is enough to catch a mismatched pair
         // without an X.509 parser.
-        let public = key.public_key().as_ref();
+        let public = key.key().public_key().as_ref();
         if certificate.len() < public.len()
             || !certificate.windows(public.len()).any(|w| w == public)
         {
@@ -163,6 +174,7 @@ impl Certificate {
         Ok(Self::build(
             certificate.to_vec(),
             private_key_pkcs8.to_vec(),
+            key,
             None,
         ))
     }
@@ -192,14 +204,21 @@ impl Certificate {
         ])
     }
 
-    fn build(certificate: Vec<u8>, private_key: Vec<u8>, expires: Option<SystemTime>) -> Self {
+    fn build(
+        certificate: Vec<u8>,
+        private_key: Vec<u8>,
+        key: ParsedKey,
+        expires: Option<SystemTime>,
+    ) -> Self {
         let sha256 = Fingerprint::of(&certificate, HashAlgorithm::Sha256);
+        signing_key::register(&private_key, &key);
         Self {
             inner: Arc::new(Inner {
                 dimpl: DtlsCertificate {
                     certificate,
                     private_key,
                 },
+                _key: key,
                 sha256,
                 expires,
             }),

@@ -24,6 +24,7 @@ mod error;
 mod event;
 mod fingerprint;
 mod role;
+mod signing_key;
 mod stats;
 mod transport;
 

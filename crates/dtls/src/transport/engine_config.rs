@@ -51,6 +51,7 @@ pub(crate) fn engine_config(config: &DtlsConfig) -> Result<Arc<dimpl::Config>, D
             .handshake_timeout(key.handshake_timeout)
             .use_server_cookie(key.server_cookie)
             .require_client_certificate(true)
+            .with_crypto_provider(crate::signing_key::crypto_provider())
             .build()
             .map_err(|e| DtlsError::InvalidConfig(e.to_string()))?,
     );
@@ -77,6 +78,20 @@ mod tests {
         let c = engine_config(&other).unwrap();
         assert!(!Arc::ptr_eq(&a, &c));
         assert_eq!(c.mtu(), 1000);
+    }
+
+    #[test]
+    fn handshakes_get_the_certificate_key_parsed_once() {
+        use std::sync::atomic::Ordering;
+        let cert = crate::Certificate::generate().unwrap();
+        let config = engine_config(&DtlsConfig::default()).unwrap();
+        let before = crate::signing_key::FOUND.load(Ordering::Relaxed);
+        config
+            .crypto_provider()
+            .key_provider
+            .load_private_key(&cert.dimpl().private_key)
+            .unwrap();
+        assert!(crate::signing_key::FOUND.load(Ordering::Relaxed) > before);
     }
 
     #[test]
