@@ -49,6 +49,7 @@ mod data_channel;
 mod description;
 mod driver;
 mod error;
+mod handle_map;
 mod mdns;
 pub mod ortc;
 mod peer_connection;

@@ -1,7 +1,7 @@
 //! The state the handles and the driver share: one lock around the peer
 //! core and the queues the driver fills for the application.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -14,6 +14,7 @@ use tokio::sync::Notify;
 use crate::config::Configuration;
 use crate::data_channel::DataChannelEvent;
 use crate::description::IceCandidate;
+use crate::handle_map::HandleMap;
 use crate::peer_connection::{IceCandidateError, PeerConnectionEvent};
 
 /// Channel-level errors kept for the application at most; more are
@@ -55,7 +56,7 @@ impl Shared {
                 peer,
                 closed: false,
                 events: VecDeque::new(),
-                channels: HashMap::new(),
+                channels: HandleMap::default(),
                 gathering: GatheringState::New,
                 local_mid: None,
                 local_candidates: Vec::new(),
@@ -209,7 +210,7 @@ pub(crate) struct State {
     /// `close()` was called or the last handle dropped.
     pub(crate) closed: bool,
     pub(crate) events: VecDeque<QueuedEvent>,
-    pub(crate) channels: HashMap<ChannelHandle, ChannelEntry>,
+    pub(crate) channels: HandleMap<ChannelEntry>,
     pub(crate) gathering: GatheringState,
     /// The media section's mid, for trickled candidates.
     pub(crate) local_mid: Option<String>,
