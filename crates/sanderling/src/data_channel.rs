@@ -337,24 +337,34 @@ impl DataChannel {
 
     /// Waits until `f` (called under the lock) gives a value.
     async fn wait<T>(&self, mut f: impl FnMut(&mut State, ChannelHandle) -> Option<T>) -> T {
+        // What is already there is taken without registering as a waiter
+        // (the notifier's own lock, once per message otherwise).
+        if let Some(v) = self.take_now(&mut f) {
+            return v;
+        }
         loop {
             let notified = self.inner.notify.notified();
             tokio::pin!(notified);
             notified.as_mut().enable();
-            let (value, wake) = {
-                let mut st = self.inner.conn.0.lock();
-                let value = f(&mut st, self.inner.handle);
-                (value, std::mem::take(&mut st.window_update))
-            };
-            if wake {
-                // Reading reopened the receive window: tell the peer now.
-                self.inner.conn.0.wake_driver();
-            }
-            if let Some(v) = value {
+            if let Some(v) = self.take_now(&mut f) {
                 return v;
             }
             notified.await;
         }
+    }
+
+    /// Calls `f` under the lock once.
+    fn take_now<T>(&self, f: &mut impl FnMut(&mut State, ChannelHandle) -> Option<T>) -> Option<T> {
+        let (value, wake) = {
+            let mut st = self.inner.conn.0.lock();
+            let value = f(&mut st, self.inner.handle);
+            (value, std::mem::take(&mut st.window_update))
+        };
+        if wake {
+            // Reading reopened the receive window: tell the peer now.
+            self.inner.conn.0.wake_driver();
+        }
+        value
     }
 
     /// The next message, in order; `None` once the channel is closed and
