@@ -387,7 +387,6 @@ impl Association {
         true
     }
 
-    /// Builds the TCB from a verified cookie.
     /// A stale cookie: start over with a fresh INIT (§5.2.6), keeping the
     /// TCB for the DATA that went with the refused COOKIE-ECHO.
     pub(super) fn restart_after_stale_cookie(&mut self, now: Instant) {
@@ -401,6 +400,7 @@ impl Association {
         self.connect(now);
     }
 
+    /// Builds the TCB from a verified cookie.
     fn adopt_cookie(&mut self, cookie: &StateCookie, peer: &PeerParams) {
         self.local_tag = cookie.local_tag;
         self.local_initial_tsn = cookie.local_initial_tsn;
