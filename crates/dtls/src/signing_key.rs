@@ -67,9 +67,9 @@ pub(crate) fn register(pkcs8: &[u8], key: &ParsedKey) {
     let d = key_digest(pkcs8);
     let mut keys = KEYS.lock().unwrap_or_else(PoisonError::into_inner);
     keys.retain(|(_, weak, _)| weak.strong_count() > 0);
-    if !keys.iter().any(|(k, _, _)| *k == d) {
-        keys.push((d, Arc::downgrade(&key.key), key.algorithm));
-    }
+    // Two certificates may hold the same key (one imported twice): each
+    // gets an entry, so the key stays found while either lives.
+    keys.push((d, Arc::downgrade(&key.key), key.algorithm));
 }
 
 /// Registered keys handed out (tests check that handshakes get them).
@@ -81,8 +81,8 @@ fn lookup(pkcs8: &[u8]) -> Option<ParsedKey> {
     let keys = KEYS.lock().unwrap_or_else(PoisonError::into_inner);
     let found = keys
         .iter()
-        .find(|(k, _, _)| *k == d)
-        .and_then(|(_, weak, algorithm)| {
+        .filter(|(k, _, _)| *k == d)
+        .find_map(|(_, weak, algorithm)| {
             Some(ParsedKey {
                 key: weak.upgrade()?,
                 algorithm,
@@ -196,6 +196,18 @@ mod tests {
         ));
         drop((found, key, loaded));
         assert!(lookup(&pkcs8).is_none(), "gone with its last holder");
+    }
+
+    #[test]
+    fn a_key_held_twice_is_found_while_either_holder_lives() {
+        let (pkcs8, first) = p256();
+        let again = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, &pkcs8).unwrap();
+        let second = ParsedKey::new(again, &ECDSA_P256_SHA256_ASN1_SIGNING);
+        register(&pkcs8, &first);
+        register(&pkcs8, &second);
+        drop(first);
+        let found = lookup(&pkcs8).expect("the second holder's key");
+        assert!(Arc::ptr_eq(&found.key, &second.key));
     }
 
     #[test]
