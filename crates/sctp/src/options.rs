@@ -37,6 +37,13 @@ pub struct SctpOptions {
     /// UDP, IPv6 and a TURN channel header inside a 1280-byte IPv6 minimum
     /// MTU, the size browsers use.
     pub mtu: usize,
+    /// Larger packet sizes to try once the association is up, smallest
+    /// first (Packetization Layer Path MTU Discovery, RFC 8899 §6.2.1):
+    /// a HEARTBEAT padded to the size is sent, and when its HEARTBEAT-ACK
+    /// comes back packets may be that large. Empty (the default): packets
+    /// stay within `mtu`. Each must exceed `mtu` and the one before it,
+    /// and be at most 65535.
+    pub probe_mtus: Vec<usize>,
     /// Largest message we send or accept (`a=max-message-size`).
     pub max_message_size: usize,
     /// Receive buffer: bytes held for reassembly and not yet read; also the
@@ -100,6 +107,7 @@ impl Default for SctpOptions {
             local_port: 5000,
             remote_port: 5000,
             mtu: 1200,
+            probe_mtus: Vec::new(),
             max_message_size: 256 * 1024,
             max_receive_buffer: 4 * 1024 * 1024,
             max_send_buffer: 16 * 1024 * 1024,
@@ -131,6 +139,10 @@ pub enum OptionsError {
     /// exceeds what SCTP's 16-bit lengths allow.
     #[error("mtu {0} outside 256..=65535")]
     Mtu(usize),
+    /// A probe size is not above `mtu` and the size before it, or is
+    /// above 65535.
+    #[error("probe mtu {0} not above the mtu and the previous probe size, or above 65535")]
+    ProbeMtu(usize),
     /// The RTO bounds must satisfy 0 < min <= initial <= max.
     #[error("RTO bounds must satisfy 0 < min <= initial <= max")]
     RtoBounds,
@@ -155,6 +167,13 @@ impl SctpOptions {
         if !(256..=65535).contains(&self.mtu) {
             return Err(OptionsError::Mtu(self.mtu));
         }
+        let mut below = self.mtu;
+        for &size in &self.probe_mtus {
+            if size <= below || size > 65535 {
+                return Err(OptionsError::ProbeMtu(size));
+            }
+            below = size;
+        }
         if self.rto_min.is_zero()
             || self.rto_min > self.rto_initial
             || self.rto_initial > self.rto_max
@@ -176,5 +195,31 @@ impl SctpOptions {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn probe_sizes_must_climb_above_the_mtu() {
+        let with = |probe_mtus: Vec<usize>| SctpOptions {
+            probe_mtus,
+            ..SctpOptions::default()
+        };
+        assert_eq!(with(vec![1412, 8912, 16384]).validate(), Ok(()));
+        assert_eq!(
+            with(vec![1200]).validate(),
+            Err(OptionsError::ProbeMtu(1200))
+        );
+        assert_eq!(
+            with(vec![8912, 1412]).validate(),
+            Err(OptionsError::ProbeMtu(1412))
+        );
+        assert_eq!(
+            with(vec![70_000]).validate(),
+            Err(OptionsError::ProbeMtu(70_000))
+        );
     }
 }

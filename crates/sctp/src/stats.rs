@@ -30,4 +30,6 @@ pub struct Stats {
     pub messages_abandoned: u64,
     /// Unknown chunks skipped or reported.
     pub unknown_chunks: u64,
+    /// Path MTU probes sent (RFC 8899), retries included.
+    pub mtu_probes_sent: u64,
 }

@@ -1,10 +1,12 @@
 //! Heartbeats (RFC 9260 §8.3): probe an idle peer, measure the RTT, and
-//! count unanswered probes towards the association's failure.
+//! count unanswered probes towards the association's failure. Path MTU
+//! probes are heartbeats too; their answers go to `path_mtu`.
 
 use std::time::{Duration, Instant};
 
 use bytes::{BufMut, Bytes, BytesMut};
 
+use super::path_mtu::PathMtu;
 use super::{Association, State};
 use crate::chunk::Chunk;
 use crate::chunk::heartbeat::HeartbeatChunk;
@@ -82,6 +84,13 @@ impl Association {
 
     /// HEARTBEAT-ACK: the peer is alive; take an RTT measurement.
     pub(super) fn handle_heartbeat_ack(&mut self, now: Instant, info: &[u8]) {
+        if PathMtu::is_probe_info(info) {
+            if let Some(size) = self.path_mtu.on_probe_ack(now, info) {
+                self.error_count = 0;
+                self.apply_path_mtu(size);
+            }
+            return;
+        }
         let Some((nonce, sent)) = self.heartbeat.outstanding else {
             return;
         };

@@ -37,6 +37,7 @@
 mod handshake;
 mod heartbeat;
 mod input;
+mod path_mtu;
 mod reconfig;
 mod shutdown;
 mod transmit;
@@ -165,6 +166,7 @@ pub struct Association {
     events: VecDeque<Event>,
     handshake: handshake::Handshake,
     heartbeat: heartbeat::Heartbeat,
+    path_mtu: path_mtu::PathMtu,
     t2_shutdown: Timer,
     /// Consecutive unanswered retransmissions and heartbeats (RFC 9260 §8.1).
     error_count: u32,
@@ -235,6 +237,7 @@ impl Association {
             events: VecDeque::new(),
             handshake: handshake::Handshake::default(),
             heartbeat: heartbeat::Heartbeat::default(),
+            path_mtu: path_mtu::PathMtu::new(options.mtu, &options.probe_mtus),
             t2_shutdown: Timer::default(),
             error_count: 0,
             zero_window_answered: false,
@@ -263,6 +266,12 @@ impl Association {
     /// packet, and none again one second after the last (memory accounting).
     pub fn packet_buffer_bytes(&self) -> usize {
         self.writer.capacity()
+    }
+
+    /// The largest packet the association sends now: `mtu`, or a larger
+    /// size of `probe_mtus` once a probe of it was answered.
+    pub fn path_mtu(&self) -> usize {
+        self.path_mtu.current()
     }
 
     /// Counters.
@@ -470,6 +479,11 @@ impl Association {
         consider(self.handshake.t1.deadline());
         consider(self.t2_shutdown.deadline());
         consider(self.heartbeat.deadline());
+        if self.state == State::Established {
+            // Probes go only then (a due one would otherwise spin the
+            // caller's timer).
+            consider(self.path_mtu.deadline());
+        }
         if let Some(tcb) = &self.tcb
             && self.state != State::CookieEchoed
         {
@@ -496,6 +510,7 @@ impl Association {
         self.handle_t1(now);
         self.handle_t2(now);
         self.handle_heartbeat_timer(now);
+        self.path_mtu.handle_timeout(now);
         let Some(tcb) = &mut self.tcb else {
             return;
         };
@@ -505,12 +520,17 @@ impl Association {
         // association (it would answer with ABORT).
         let cookie_echoed = self.state == State::CookieEchoed;
         if !cookie_echoed && let Some(expirations) = tcb.rtx.handle_timeout(now) {
-            let _ = expirations;
             self.stats.t3_expirations += 1;
+            // Two in a row: perhaps the path no longer carries the size
+            // we probed (RFC 8899 §4.3).
+            let black_hole = expirations >= 2;
             if tcb.rtx.outstanding().should_send_forward_tsn() {
                 tcb.forward_tsn_due = true;
             }
             self.collect_abandoned();
+            if black_hole && let Some(size) = self.path_mtu.on_black_hole(now) {
+                self.apply_path_mtu(size);
+            }
             if !std::mem::take(&mut self.zero_window_answered) && self.count_error() {
                 return;
             }
@@ -521,6 +541,18 @@ impl Association {
         // many idle associations add up.
         if now.saturating_duration_since(self.last_packet_at) >= RELEASE_AFTER {
             self.writer.release();
+        }
+    }
+
+    /// Packets may now be `size` bytes (a probe was answered, or the path
+    /// lost the larger ones).
+    fn apply_path_mtu(&mut self, size: usize) {
+        self.writer.set_max_size(size);
+        // Its buffer holds a few packets of the old size; the next packet
+        // allocates for the new one.
+        self.writer.release();
+        if let Some(tcb) = &mut self.tcb {
+            tcb.rtx.set_mtu(size);
         }
     }
 
@@ -546,6 +578,7 @@ impl Association {
         self.handshake.t1.stop();
         self.t2_shutdown.stop();
         self.heartbeat.stop();
+        self.path_mtu.stop();
         self.control.clear();
         self.tcb = None;
         self.events.push_back(Event::Closed(reason));
@@ -683,7 +716,7 @@ impl Association {
             peer.a_rwnd,
             self.congestion_prototype.instantiate(),
             self.rto_prototype.clone(),
-            o.mtu,
+            self.path_mtu.current(),
         );
         Tcb {
             peer_tag: peer.tag,
@@ -713,6 +746,7 @@ impl Association {
             tcb.rtx.restart_timer(now);
         }
         self.heartbeat.restart(now, self.options.heartbeat_interval);
+        self.path_mtu.start(now);
         self.events.push_back(Event::Connected);
     }
 }

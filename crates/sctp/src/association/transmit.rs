@@ -6,12 +6,16 @@ use std::time::Instant;
 
 use bytes::Bytes;
 
+use super::path_mtu::Probe;
 use super::{Association, State};
 use crate::chunk::data::{AsData, DataChunk};
 use crate::chunk::forward_tsn::ForwardTsnChunk;
+use crate::chunk::heartbeat::HeartbeatChunk;
 use crate::chunk::idata::AsIData;
 use crate::chunk::iforward_tsn::IForwardTsnChunk;
+use crate::chunk::pad::PadChunk;
 use crate::chunk::{Chunk, WriteChunk};
+use crate::packet::{COMMON_HEADER_LEN, PacketWriter};
 use crate::tx::outstanding_data::ChunkLimits;
 
 /// Bytes of a DATA chunk before its payload.
@@ -30,6 +34,13 @@ impl Association {
         if self.terminated {
             return None;
         }
+        // A due path MTU probe waits for what else there is to send (it
+        // would only delay it).
+        self.next_packet(now).or_else(|| self.poll_probe(now))
+    }
+
+    /// Builds the next packet of chunks, if anything may go.
+    fn next_packet(&mut self, now: Instant) -> Option<Bytes> {
         // In COOKIE-ECHOED the one packet that may go is the COOKIE-ECHO,
         // first in it, with DATA after (RFC 9260 §5.1 D: nothing else
         // until the COOKIE-ACK).
@@ -129,6 +140,11 @@ impl Association {
             } else {
                 DATA_HEADER
             };
+            // Chunks are cut to fit a packet of the base size even when the
+            // path carries larger ones: a chunk keeps its size when it is
+            // retransmitted, so this way every chunk can still go if the
+            // path shrinks (larger packets bundle several).
+            let max_fragment = (self.options.mtu - COMMON_HEADER_LEN - header) & !3;
             loop {
                 let allowance = tcb.rtx.new_data_allowance(now);
                 let room = w.remaining();
@@ -140,7 +156,9 @@ impl Association {
                     .saturating_sub(header);
                 // Payloads are cut at multiples of four so padding never
                 // pushes a chunk past the room left.
-                let max_payload = ((room - header) & !3).min(by_window.max(1));
+                let max_payload = ((room - header) & !3)
+                    .min(by_window.max(1))
+                    .min(max_fragment);
                 let Some(fragment) = self.send_queue.produce_next(now, max_payload) else {
                     break;
                 };
@@ -186,6 +204,42 @@ impl Association {
         self.stats.packets_sent += 1;
         self.last_packet_at = now;
         Some(self.writer.finish(!zero_checksum))
+    }
+}
+
+impl Association {
+    /// The path MTU probe due at `now`, if any.
+    fn poll_probe(&mut self, now: Instant) -> Option<Bytes> {
+        if self.state != State::Established {
+            return None;
+        }
+        let rto = self.tcb.as_ref()?.rtx.rto();
+        let probe = self.path_mtu.poll_probe(now, rto)?;
+        self.stats.mtu_probes_sent += 1;
+        self.stats.packets_sent += 1;
+        Some(self.probe_packet(probe))
+    }
+
+    /// A path MTU probe: a HEARTBEAT padded to the probed size (RFC 8899
+    /// §6.2.1.1). It carries no data, so its loss costs nothing.
+    fn probe_packet(&self, probe: Probe) -> Bytes {
+        let (tag, zero_checksum) = self
+            .tcb
+            .as_ref()
+            .map_or((0, false), |t| (t.peer_tag, t.capabilities.zero_checksum));
+        let mut w = PacketWriter::new(
+            self.options.local_port,
+            self.options.remote_port,
+            tag,
+            probe.size,
+        );
+        let _ = w.push(&HeartbeatChunk {
+            info: Bytes::copy_from_slice(&probe.info),
+        });
+        let _ = w.push(&PadChunk {
+            padding_len: w.remaining().saturating_sub(4) & !3,
+        });
+        w.finish(!zero_checksum)
     }
 }
 

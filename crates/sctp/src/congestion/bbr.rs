@@ -413,6 +413,12 @@ impl CongestionController for Bbr {
         false
     }
 
+    fn set_mtu(&mut self, mtu: usize) {
+        if mtu > 0 {
+            self.config.mtu = mtu;
+        }
+    }
+
     fn on_retransmission_timeout(&mut self) {
         if !self.rto_recovery {
             self.prior_cwnd = self.prior_cwnd.max(self.cwnd);

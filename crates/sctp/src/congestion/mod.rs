@@ -76,6 +76,10 @@ pub trait CongestionController: fmt::Debug + Send {
     /// T3-rtx expired (§7.2.3).
     fn on_retransmission_timeout(&mut self);
 
+    /// Packets may now be `mtu` bytes (path MTU discovery): the unit of
+    /// window growth and of the minimum windows.
+    fn set_mtu(&mut self, mtu: usize);
+
     /// Nothing was sent for `idle_for` while the RTO was `rto`: decay the
     /// window (§7.2.1, §7.2.2: the path's capacity is no longer known).
     /// The association calls this before sending new data after a pause.

@@ -159,6 +159,12 @@ impl CongestionController for NewReno {
         true
     }
 
+    fn set_mtu(&mut self, mtu: usize) {
+        if mtu > 0 {
+            self.config.mtu = mtu;
+        }
+    }
+
     fn on_retransmission_timeout(&mut self) {
         self.ssthresh = self.reduced_threshold();
         self.cwnd = self.config.mtu;

@@ -38,6 +38,11 @@ impl Pacer {
         }
     }
 
+    /// Packets may now be `mtu` bytes.
+    pub fn set_mtu(&mut self, mtu: usize) {
+        self.mtu = mtu;
+    }
+
     /// Whether a packet may leave at `now`.
     pub fn allows(&self, now: Instant) -> bool {
         self.next.is_none_or(|t| t <= now)

@@ -55,6 +55,12 @@ impl RetransmissionQueue {
         }
     }
 
+    /// Packets may now be `mtu` bytes (the path MTU changed).
+    pub fn set_mtu(&mut self, mtu: usize) {
+        self.pacer.set_mtu(mtu);
+        self.cc.set_mtu(mtu);
+    }
+
     /// The chunks in flight.
     pub fn outstanding(&self) -> &OutstandingData {
         &self.outstanding
