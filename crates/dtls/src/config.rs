@@ -39,8 +39,9 @@ pub struct DtlsConfig {
     /// until then the transport does not report itself connected and
     /// holds any data that arrives.
     pub remote_fingerprints: Vec<Fingerprint>,
-    /// Largest UDP payload we produce, in bytes. Handshake flights are
-    /// fragmented to fit, and an application record must fit whole (see
+    /// Largest UDP payload of the handshake, in bytes: its flights are
+    /// fragmented to fit. Application records are as large as the layer
+    /// above makes them (see
     /// [`DtlsTransport::max_application_data`](crate::DtlsTransport::max_application_data)).
     /// 1200 fits any IPv6 path (1280 minimum MTU) with room for a TURN
     /// channel header.

@@ -54,10 +54,10 @@ pub enum DtlsError {
     /// The transport was closed (by us or by the peer's close_notify).
     #[error("transport is closed")]
     Closed,
-    /// A record would not fit in one datagram of the path's size; nothing
-    /// was sent. The layer above sizes its packets to
-    /// [`DtlsTransport::max_application_data`](crate::DtlsTransport::max_application_data).
-    #[error("record of {size} bytes exceeds the {max}-byte limit of the path")]
+    /// More data than one record may hold
+    /// ([`MAX_RECORD_PLAINTEXT`](crate::MAX_RECORD_PLAINTEXT)); nothing was
+    /// sent.
+    #[error("record of {size} bytes exceeds the {max}-byte record limit")]
     RecordTooLarge {
         /// Bytes the caller tried to send.
         size: usize,

@@ -628,9 +628,13 @@ fn records_larger_than_the_path_are_refused() {
         let now = p.sim.now();
         let sent_before = p.a().sent.len();
         let t = &mut p.a().transport;
+        let limit = sanderling_dtls::MAX_RECORD_PLAINTEXT;
         assert_eq!(
-            t.send(now, &vec![1; max + 1]),
-            Err(DtlsError::RecordTooLarge { size: max + 1, max })
+            t.send(now, &vec![1; limit + 1]),
+            Err(DtlsError::RecordTooLarge {
+                size: limit + 1,
+                max: limit
+            })
         );
         assert!(t.send(now, &vec![1; 65_536]).is_err());
         assert_eq!(t.poll_transmit(now), None, "nothing was queued");
@@ -650,6 +654,35 @@ fn records_larger_than_the_path_are_refused() {
             net.link_stats(p.a, p.b).dropped_mtu + net.link_stats(p.b, p.a).dropped_mtu,
             0
         );
+    }
+}
+
+/// A record larger than the handshake's MTU (a layer above found that the
+/// path carries it) goes whole, in one datagram of its size, for both
+/// versions; the handshake itself stayed within the MTU.
+#[test]
+fn records_larger_than_the_handshake_mtu_go_whole() {
+    for version in [VersionPolicy::Dtls12, VersionPolicy::Dtls13] {
+        let (ca, cb) = certs();
+        let mut a = config(DtlsRole::Client, cb);
+        let mut b = config(DtlsRole::Server, ca);
+        a.version = version;
+        b.version = version;
+        let link = LinkConfig {
+            mtu: 65_507,
+            ..lan()
+        };
+        let mut p = Pair::new(20, link, a, b);
+        assert!(p.run_until_connected(Duration::from_secs(5)));
+        assert!(p.a().sent.iter().all(|d| d.len() <= 1200), "{version:?}");
+        let now = p.sim.now();
+        let sent_before = p.a().sent.len();
+        let big = body(b'b', 0, sanderling_dtls::MAX_RECORD_PLAINTEXT);
+        p.a().transport.send(now, &big).unwrap();
+        p.sim.run_for(Duration::from_millis(100));
+        assert_eq!(p.a().sent.len(), sent_before + 1, "{version:?}");
+        assert!(p.a().sent.last().unwrap().len() > big.len());
+        assert_eq!(p.b().received, vec![big], "{version:?}");
     }
 }
 

@@ -4,9 +4,11 @@
 #![forbid(unsafe_code)]
 
 pub mod jsep;
+mod path_mtu;
 pub mod peer;
 mod relay;
 
+pub use path_mtu::sctp_probe_sizes;
 pub use peer::{
     ChannelHandle, ConnectionState, Peer, PeerConfig, PeerError, PeerEvent, Transmit, TurnServer,
 };

@@ -11,6 +11,9 @@ pub struct Capabilities {
     pub reconfig: bool,
     /// CRC32C may be left zero on sent packets (RFC 9653).
     pub zero_checksum: bool,
+    /// The peer reads packets of up to 65535 bytes: path MTU probes may
+    /// go above 1500 (Large Packets Acceptable, sanderling's own).
+    pub large_packets: bool,
 }
 
 impl Capabilities {
@@ -19,6 +22,7 @@ impl Capabilities {
             | u8::from(self.message_interleaving) << 1
             | u8::from(self.reconfig) << 2
             | u8::from(self.zero_checksum) << 3
+            | u8::from(self.large_packets) << 4
     }
 
     pub(crate) fn from_bits(bits: u8) -> Self {
@@ -27,6 +31,7 @@ impl Capabilities {
             message_interleaving: bits & 2 != 0,
             reconfig: bits & 4 != 0,
             zero_checksum: bits & 8 != 0,
+            large_packets: bits & 16 != 0,
         }
     }
 }
@@ -37,7 +42,7 @@ mod tests {
 
     #[test]
     fn bits_round_trip() {
-        for bits in 0..16 {
+        for bits in 0..32 {
             assert_eq!(Capabilities::from_bits(bits).to_bits(), bits);
         }
         assert!(Capabilities::from_bits(4).reconfig);

@@ -44,6 +44,13 @@ pub struct SctpOptions {
     /// stay within `mtu`. Each must exceed `mtu` and the one before it,
     /// and be at most 65535.
     pub probe_mtus: Vec<usize>,
+    /// Announce that we read packets of any size up to 65535 bytes (Large
+    /// Packets Acceptable, sanderling's own INIT parameter; other stacks
+    /// skip it). Probe sizes above 1500 are only tried on a peer that
+    /// announced it: some stacks cannot take larger packets. Off by
+    /// default; set it when the layer below delivers whole datagrams of
+    /// that size.
+    pub accept_large_packets: bool,
     /// Largest message we send or accept (`a=max-message-size`).
     pub max_message_size: usize,
     /// Receive buffer: bytes held for reassembly and not yet read; also the
@@ -108,6 +115,7 @@ impl Default for SctpOptions {
             remote_port: 5000,
             mtu: 1200,
             probe_mtus: Vec::new(),
+            accept_large_packets: false,
             max_message_size: 256 * 1024,
             max_receive_buffer: 4 * 1024 * 1024,
             max_send_buffer: 16 * 1024 * 1024,

@@ -26,6 +26,7 @@ fn link(mtu: usize) -> LinkConfig {
 fn probing(seed: u8) -> SctpOptions {
     SctpOptions {
         probe_mtus: PROBES.to_vec(),
+        accept_large_packets: true,
         ..options(seed)
     }
 }
@@ -67,6 +68,27 @@ fn climbs_to_the_largest_size_the_link_carries() {
     let largest_other = a.sent.iter().map(|s| s.1).filter(|&s| s != 16384).max();
     assert_eq!(largest_other, Some(8912), "data filled the confirmed size");
     assert_eq!(pair.sim.network().link_stats(pair.a, pair.b).dropped_mtu, 3);
+}
+
+#[test]
+fn sizes_above_1500_wait_for_the_peers_word() {
+    // B does not announce Large Packets Acceptable (as no other stack does).
+    let b = SctpOptions {
+        accept_large_packets: false,
+        ..probing(2)
+    };
+    let mut pair = Pair::new(4, link(9000), probing(1), b);
+    pair.connect_both();
+    queue(&mut pair, 0, 50);
+    assert!(pair.run_until_received(50, Duration::from_secs(30)));
+    pair.sim.run_for(Duration::from_secs(5));
+    check_received(&mut pair, 50);
+    assert!(pair.b().assoc.capabilities().unwrap().large_packets);
+    let a = pair.a();
+    assert!(!a.assoc.capabilities().unwrap().large_packets);
+    assert_eq!(a.assoc.path_mtu(), 1412);
+    assert_eq!(a.assoc.stats().mtu_probes_sent, 1);
+    assert!(a.sent.iter().all(|s| s.1 <= 1412));
 }
 
 #[test]

@@ -306,17 +306,21 @@ impl DtlsTransport {
         }
     }
 
-    /// Sends one record of application data. Refused — and nothing sent —
-    /// before the transport is connected, after it closed or failed, when
-    /// `data` does not fit in one datagram
-    /// ([`max_application_data`](Self::max_application_data)), or when too
-    /// many datagrams wait to be polled.
+    /// Sends one record of application data, in a datagram of its own
+    /// size. Refused — and nothing sent — before the transport is
+    /// connected, after it closed or failed, when `data` exceeds what a
+    /// record may hold ([`MAX_RECORD_PLAINTEXT`]), or when too many
+    /// datagrams wait to be polled.
+    ///
+    /// Up to [`max_application_data`](Self::max_application_data) fits the
+    /// configured `mtu`; a larger record is for a layer above that found
+    /// (by probing, RFC 8899) that the path carries it.
     pub fn send(&mut self, now: Instant, data: &[u8]) -> Result<(), DtlsError> {
         self.check_connected()?;
-        if data.len() > self.max_application_data {
+        if data.len() > MAX_RECORD_PLAINTEXT {
             return Err(DtlsError::RecordTooLarge {
                 size: data.len(),
-                max: self.max_application_data,
+                max: MAX_RECORD_PLAINTEXT,
             });
         }
         if self.transmits.len() >= self.max_send_queue {
@@ -460,9 +464,10 @@ impl DtlsTransport {
         &self.remote_fingerprints
     }
 
-    /// The most application data one record (one datagram) can carry on
-    /// this path: `mtu` less [`MAX_RECORD_OVERHEAD`]. The layer above (SCTP)
-    /// must size its packets to it.
+    /// The most application data one record can carry within the
+    /// configured `mtu`: `mtu` less [`MAX_RECORD_OVERHEAD`]. The layer
+    /// above (SCTP) sizes its packets to it until it learns that the path
+    /// carries more.
     pub fn max_application_data(&self) -> usize {
         self.max_application_data
     }

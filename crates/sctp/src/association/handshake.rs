@@ -20,8 +20,9 @@ use crate::error_cause::ErrorCause;
 use crate::error_cause::stale_cookie::StaleCookieCause;
 use crate::event::{CloseReason, Event};
 use crate::param::{
-    ForwardTsnSupportedParameter, Parameter, StateCookieParameter, SupportedExtensionsParameter,
-    UnrecognizedParameter, ZeroChecksumAcceptableParameter, unknown_parameter_action,
+    ForwardTsnSupportedParameter, LargePacketsAcceptableParameter, Parameter, StateCookieParameter,
+    SupportedExtensionsParameter, UnrecognizedParameter, ZeroChecksumAcceptableParameter,
+    unknown_parameter_action,
 };
 use crate::timer::{Timer, backed_off};
 use crate::types::Tsn;
@@ -100,6 +101,11 @@ impl Association {
                 ZeroChecksumAcceptableParameter { edmid: EDMID_DTLS },
             ));
         }
+        if o.accept_large_packets {
+            params.push(Parameter::LargePacketsAcceptable(
+                LargePacketsAcceptableParameter,
+            ));
+        }
         params
     }
 
@@ -139,6 +145,7 @@ impl Association {
         supports: impl Fn(u8) -> bool,
         forward_tsn: bool,
         edmid: Option<u32>,
+        large_packets: bool,
     ) -> Capabilities {
         let o = &self.options;
         Capabilities {
@@ -149,6 +156,7 @@ impl Association {
                 && supports(I_FORWARD_TSN),
             reconfig: supports(RE_CONFIG),
             zero_checksum: o.enable_zero_checksum && edmid == Some(EDMID_DTLS),
+            large_packets,
         }
     }
 
@@ -205,6 +213,7 @@ impl Association {
             |t| init.supports_chunk(t),
             init.forward_tsn_supported(),
             init.zero_checksum_edmid(),
+            init.large_packets_acceptable(),
         );
         let cookie = StateCookie {
             created_at: self.elapsed(now),
@@ -262,6 +271,7 @@ impl Association {
             |t| ack.supports_chunk(t),
             ack.forward_tsn_supported(),
             ack.zero_checksum_edmid(),
+            ack.large_packets_acceptable(),
         );
         let peer = PeerParams {
             tag: ack.initiate_tag,

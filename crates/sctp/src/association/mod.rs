@@ -746,7 +746,11 @@ impl Association {
             tcb.rtx.restart_timer(now);
         }
         self.heartbeat.restart(now, self.options.heartbeat_interval);
-        self.path_mtu.start(now);
+        let large_packets = self
+            .tcb
+            .as_ref()
+            .is_some_and(|t| t.capabilities.large_packets);
+        self.path_mtu.start(now, large_packets);
         self.events.push_back(Event::Connected);
     }
 }

@@ -28,6 +28,12 @@ pub(super) const MIN_PROBE_TIMEOUT: Duration = Duration::from_secs(1);
 /// the next size again (RFC 8899 PMTU_RAISE_TIMER).
 pub(super) const RAISE_INTERVAL: Duration = Duration::from_secs(600);
 
+/// The largest packet probed on a peer that did not announce Large Packets
+/// Acceptable: stacks read DTLS records into 1500-byte buffers (aiortc),
+/// and one that keeps the rest of a larger record for its next read is
+/// corrupted for good by a single larger probe.
+pub(super) const UNANNOUNCED_LIMIT: usize = 1500;
+
 /// Marks a HEARTBEAT as a size probe; the nonce follows.
 const PROBE_MAGIC: [u8; 4] = *b"PMTU";
 
@@ -87,8 +93,13 @@ impl PathMtu {
         self.current
     }
 
-    /// The association is up: start searching at `now`.
-    pub(super) fn start(&mut self, now: Instant) {
+    /// The association is up: start searching at `now`, up to what the
+    /// peer reads (`large_packets`: it announced 65535 bytes; otherwise
+    /// [`UNANNOUNCED_LIMIT`]).
+    pub(super) fn start(&mut self, now: Instant, large_packets: bool) {
+        if !large_packets {
+            self.sizes.retain(|&s| s <= UNANNOUNCED_LIMIT);
+        }
         if self.next < self.sizes.len() && self.outstanding.is_none() {
             self.due = Some(now);
         }
@@ -210,7 +221,7 @@ mod tests {
         let now = Instant::now();
         let mut p = PathMtu::new(1200, &[1415, 8915, 16384]);
         assert_eq!(p.poll_probe(now, RTO), None, "nothing before start");
-        p.start(now);
+        p.start(now, true);
         let first = p.poll_probe(now, RTO).unwrap();
         assert_eq!(first.size, 1412, "rounded down to a multiple of four");
         assert_eq!(p.poll_probe(now, RTO), None, "one probe at a time");
@@ -229,7 +240,7 @@ mod tests {
     fn a_refused_size_is_tried_three_times_then_again_after_the_raise_interval() {
         let start = Instant::now();
         let mut p = PathMtu::new(1200, &[1500, 9000]);
-        p.start(start);
+        p.start(start, true);
         let first = p.poll_probe(start, RTO).unwrap();
         assert_eq!(ack(&mut p, start, first), Some(1500));
         let mut now = start;
@@ -265,7 +276,7 @@ mod tests {
     fn a_late_answer_to_an_earlier_try_confirms_the_size() {
         let now = Instant::now();
         let mut p = PathMtu::new(1200, &[4000]);
-        p.start(now);
+        p.start(now, true);
         let first = p.poll_probe(now, RTO).unwrap();
         let t = p.deadline().unwrap();
         p.handle_timeout(t);
@@ -279,7 +290,7 @@ mod tests {
         let now = Instant::now();
         let mut p = PathMtu::new(1200, &[4000]);
         assert_eq!(p.on_black_hole(now), None, "already at the base");
-        p.start(now);
+        p.start(now, true);
         let probe = p.poll_probe(now, RTO).unwrap();
         ack(&mut p, now, probe);
         assert_eq!(p.on_black_hole(now), Some(1200));
@@ -292,7 +303,7 @@ mod tests {
     fn foreign_information_is_not_a_probe_answer() {
         let now = Instant::now();
         let mut p = PathMtu::new(1200, &[4000]);
-        p.start(now);
+        p.start(now, true);
         p.poll_probe(now, RTO).unwrap();
         assert_eq!(p.on_probe_ack(now, &[0; 16]), None);
         assert_eq!(p.on_probe_ack(now, b"PMTU"), None);
@@ -301,10 +312,21 @@ mod tests {
     }
 
     #[test]
+    fn without_the_peers_word_nothing_above_1500_is_probed() {
+        let now = Instant::now();
+        let mut p = PathMtu::new(1200, &[1412, 8912, 16384]);
+        p.start(now, false);
+        let probe = p.poll_probe(now, RTO).unwrap();
+        assert_eq!(ack(&mut p, now, probe), Some(1412));
+        assert_eq!(p.poll_probe(now, RTO), None);
+        assert_eq!(p.deadline(), None);
+    }
+
+    #[test]
     fn sizes_at_or_below_the_base_are_not_probed() {
         let now = Instant::now();
         let mut p = PathMtu::new(1200, &[1000, 1201, 1202]);
-        p.start(now);
+        p.start(now, true);
         assert_eq!(p.poll_probe(now, RTO), None, "1201 and 1202 round to 1200");
         assert_eq!(p.deadline(), None);
     }

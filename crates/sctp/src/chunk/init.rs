@@ -113,6 +113,13 @@ macro_rules! init_like_chunk {
                     .any(|p| matches!(p, $crate::param::Parameter::ForwardTsnSupported(_)))
             }
 
+            /// Whether the Large Packets Acceptable parameter is present.
+            pub fn large_packets_acceptable(&self) -> bool {
+                self.parameters
+                    .iter()
+                    .any(|p| matches!(p, $crate::param::Parameter::LargePacketsAcceptable(_)))
+            }
+
             /// The EDMID of the Zero Checksum Acceptable parameter, if present.
             pub fn zero_checksum_edmid(&self) -> Option<u32> {
                 self.parameters.iter().find_map(|p| match p {

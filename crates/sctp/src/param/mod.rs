@@ -29,6 +29,7 @@ pub mod heartbeat_info;
 pub mod incoming_ssn_reset_request;
 pub mod ipv4_address;
 pub mod ipv6_address;
+pub mod large_packets_acceptable;
 pub mod outgoing_ssn_reset_request;
 pub mod reconfig_response;
 pub mod ssn_tsn_reset_request;
@@ -46,6 +47,7 @@ pub use heartbeat_info::HeartbeatInfoParameter;
 pub use incoming_ssn_reset_request::IncomingSsnResetRequestParameter;
 pub use ipv4_address::Ipv4AddressParameter;
 pub use ipv6_address::Ipv6AddressParameter;
+pub use large_packets_acceptable::LargePacketsAcceptableParameter;
 pub use outgoing_ssn_reset_request::OutgoingSsnResetRequestParameter;
 pub use reconfig_response::{NextTsns, ReconfigResponseParameter, ReconfigResult};
 pub use ssn_tsn_reset_request::SsnTsnResetRequestParameter;
@@ -172,6 +174,8 @@ pub enum Parameter {
     SupportedExtensions(SupportedExtensionsParameter),
     /// Forward-TSN-Supported (0xC000, RFC 3758).
     ForwardTsnSupported(ForwardTsnSupportedParameter),
+    /// Large Packets Acceptable (0xBF53, sanderling's own).
+    LargePacketsAcceptable(LargePacketsAcceptableParameter),
     /// Any other type, kept as received.
     Unknown(RawParameter),
 }
@@ -196,6 +200,7 @@ macro_rules! each_parameter {
             Parameter::ZeroChecksumAcceptable($p) => $e,
             Parameter::SupportedExtensions($p) => $e,
             Parameter::ForwardTsnSupported($p) => $e,
+            Parameter::LargePacketsAcceptable($p) => $e,
             Parameter::Unknown($p) => $e,
         }
     };
@@ -246,6 +251,9 @@ impl Parameter {
             }
             ForwardTsnSupportedParameter::TYPE => {
                 Self::ForwardTsnSupported(ForwardTsnSupportedParameter::parse(v)?)
+            }
+            LargePacketsAcceptableParameter::TYPE => {
+                Self::LargePacketsAcceptable(LargePacketsAcceptableParameter::parse(v)?)
             }
             _ => Self::Unknown(raw.clone()),
         })
