@@ -323,12 +323,12 @@ impl DataChannels {
     /// Messages the application never sees (DCEP, data for unknown
     /// channels, invalid text) are released here by themselves.
     pub fn release(&mut self, message: &Message) -> bool {
-        self.sctp.release_received(message.len().max(1))
+        self.sctp.release_received(message.len().max(1), 1)
     }
 
-    /// A message consumed here: its bytes go back to the window.
+    /// One SCTP message consumed here: its bytes go back to the window.
     fn consumed(&mut self, bytes: usize) {
-        self.sctp.release_received(bytes);
+        self.sctp.release_received(bytes, 1);
     }
 
     /// A channel's state, if it exists.
@@ -462,7 +462,7 @@ impl DataChannels {
             return;
         }
         let Some(c) = self.channels.get_mut(&id) else {
-            self.sctp.release_received(size);
+            self.sctp.release_received(size, 1);
             self.events.push_back(DataChannelEvent::Error {
                 id: Some(ChannelId(id)),
                 reason: "message on a stream without a channel".into(),
@@ -470,7 +470,7 @@ impl DataChannels {
             return;
         };
         if c.state == ReadyState::Closed {
-            self.sctp.release_received(size);
+            self.sctp.release_received(size, 1);
             return;
         }
         // Data from the peer proves it has the channel (an implicit ACK).
@@ -484,13 +484,17 @@ impl DataChannels {
                 if buf.len() + m.payload.len() > max {
                     let dropped = buf.len() + size;
                     c.partial = None;
-                    self.sctp.release_received(dropped);
+                    self.sctp.release_received(dropped, 1);
                     self.events.push_back(DataChannelEvent::Error {
                         id: Some(ChannelId(id)),
                         reason: "partial message exceeds the maximum message size".into(),
                     });
                 } else {
                     buf.extend_from_slice(&m.payload);
+                    // The piece is copied into the joined buffer: its
+                    // per-message charge goes back now, its bytes when the
+                    // whole message is read.
+                    self.sctp.release_received(0, 1);
                 }
                 return;
             }
@@ -506,7 +510,7 @@ impl DataChannels {
                 match String::from_utf8(Vec::from(bytes)) {
                     Ok(s) => Message::Text(s),
                     Err(_) => {
-                        self.sctp.release_received(total);
+                        self.sctp.release_received(total, 1);
                         self.events.push_back(DataChannelEvent::Error {
                             id: Some(ChannelId(id)),
                             reason: "text message is not valid UTF-8".into(),
@@ -525,7 +529,7 @@ impl DataChannels {
             ppid::STRING_EMPTY => Message::Text(String::new()),
             ppid::BINARY_EMPTY => Message::Binary(Bytes::new()),
             other => {
-                self.sctp.release_received(size);
+                self.sctp.release_received(size, 1);
                 self.events.push_back(DataChannelEvent::Error {
                     id: Some(ChannelId(id)),
                     reason: format!("unknown payload protocol identifier {}", other.0),

@@ -445,6 +445,48 @@ fn large_messages_up_to_the_configured_maximum() {
     ));
 }
 
+/// With `app_flow_control`, unread small messages are charged their
+/// bookkeeping too: a reader that stops holds a sender of 8-byte messages
+/// to about the window over (8 + 64) messages, not the window over 8.
+#[test]
+fn unread_small_messages_are_charged_per_message() {
+    const WINDOW: usize = 64 << 10;
+    // A small maximum message keeps the hard limit (the window plus one
+    // message, for the chunk at the cumulative ack) close to the window.
+    const MAX_MESSAGE: usize = 1024;
+    let b_opts = SctpOptions {
+        app_flow_control: true,
+        max_receive_buffer: WINDOW,
+        max_message_size: MAX_MESSAGE,
+        ..options(2)
+    };
+    let mut p = Pair::new(9, link(0.0), options(1), b_opts);
+    p.connect_both();
+    for i in 0..5_000u32 {
+        p.queue(1, body(1, i, 8), SendOptions::default());
+    }
+    p.sim.run_for(Duration::from_secs(20));
+    let held = p.b().received.len();
+    assert!(held > 500, "the window let some through: {held}");
+    // Payload alone (40,000 bytes) would let all 5,000 in.
+    assert!(
+        held <= (WINDOW + MAX_MESSAGE) / (8 + 64),
+        "unread messages stay within the window, overhead included: {held}"
+    );
+    // Reading lets the rest through.
+    let deadline = p.sim.now() + Duration::from_secs(120);
+    let mut released = 0;
+    while p.b().received.len() < 5_000 && p.sim.now() < deadline {
+        let got = p.b().received.len();
+        p.b()
+            .assoc
+            .release_received(8 * (got - released), got - released);
+        released = got;
+        p.sim.run_for(Duration::from_millis(50));
+    }
+    assert_eq!(p.b().received.len(), 5_000);
+}
+
 /// With `app_flow_control` the receiver's window covers what the
 /// application has not read: a reader that stops holds the sender to the
 /// window, and reading (releasing) lets the rest through in order.
@@ -480,11 +522,16 @@ fn held_reader(hold_for: Duration, seed: u64) -> Pair {
     assert!(p.b().closed.is_none(), "{:?}", p.b().closed);
     // Read: release what arrived, repeatedly, until everything has.
     let mut released = 0;
+    let mut released_messages = 0;
     let deadline = p.sim.now() + Duration::from_secs(120);
     while p.b().received.len() < COUNT as usize && p.sim.now() < deadline {
         let got: usize = p.b().received.iter().map(|m| m.payload.len()).sum();
-        p.b().assoc.release_received(got - released);
+        let messages = p.b().received.len();
+        p.b()
+            .assoc
+            .release_received(got - released, messages - released_messages);
         released = got;
+        released_messages = messages;
         p.sim.run_for(Duration::from_millis(50));
     }
     let order: Vec<u32> = p.b().received.iter().map(|m| index_of(m).1).collect();

@@ -300,13 +300,17 @@ impl Association {
     }
 
     /// With [`SctpOptions::app_flow_control`]: the application has read
-    /// `bytes` of delivered message payload, which frees that much receive
-    /// window. A window update goes out with the next
-    /// [`poll_transmit`](Self::poll_transmit) when the window reopened
+    /// `messages` delivered messages of `bytes` payload in all, which
+    /// frees their share of the receive window (payload plus a fixed
+    /// overhead per message, so many small unread messages cannot cost
+    /// many times the window in memory). A window update goes out with the
+    /// next [`poll_transmit`](Self::poll_transmit) when the window reopened
     /// enough; returns whether one is due. Releasing more than is held is
     /// harmless.
-    pub fn release_received(&mut self, bytes: usize) -> bool {
-        self.tcb.as_mut().is_some_and(|t| t.rx.release(bytes))
+    pub fn release_received(&mut self, bytes: usize, messages: usize) -> bool {
+        self.tcb
+            .as_mut()
+            .is_some_and(|t| t.rx.release(bytes, messages))
     }
 
     /// A one-line summary of the send path, for diagnostics.

@@ -19,8 +19,9 @@
 //!
 //! Everything held is charged its payload plus a fixed per-fragment
 //! overhead: fragments under reassembly, complete ordered messages waiting
-//! for their turn, messages waiting for [`ReassemblyQueue::poll_message`]
-//! and data held back by a deferred stream reset.
+//! for their turn, messages waiting for [`ReassemblyQueue::poll_message`],
+//! data held back by a deferred stream reset and, when holding, messages
+//! delivered and not yet released (per message).
 //! [`ReassemblyQueue::buffered_bytes`] is that charge; the advertised
 //! receive window is `max_bytes - buffered_bytes`.
 //!
@@ -155,10 +156,11 @@ impl ReassemblyQueue {
         self
     }
 
-    /// The application has read `bytes` of delivered payload (more than
-    /// is held is ignored).
-    pub fn release(&mut self, bytes: usize) {
-        self.unread = self.unread.saturating_sub(bytes);
+    /// The application has read `messages` delivered messages of `bytes`
+    /// payload in all (more than is held is ignored).
+    pub fn release(&mut self, bytes: usize, messages: usize) {
+        let charge = bytes.saturating_add(messages.saturating_mul(OVERHEAD));
+        self.unread = self.unread.saturating_sub(charge);
     }
 
     /// Bytes delivered and not yet released (0 unless holding).
@@ -262,7 +264,10 @@ impl ReassemblyQueue {
     pub fn poll_message(&mut self) -> Option<ReceivedMessage> {
         let m = self.out.pop()?;
         if self.hold_delivered {
-            self.unread += m.payload.len();
+            // The per-message overhead stays charged too: a flood of small
+            // messages the application has not read yet would otherwise
+            // cost many times the window in memory.
+            self.unread += m.payload.len() + OVERHEAD;
         }
         Some(m)
     }

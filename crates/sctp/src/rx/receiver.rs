@@ -261,16 +261,17 @@ impl Receiver {
         self.tracker.create_sack(a_rwnd)
     }
 
-    /// The application read `bytes` of delivered payload (with
-    /// [`ReceiverConfig::hold_delivered`]). When the window has reopened by
+    /// The application read `messages` delivered messages of `bytes`
+    /// payload in all (with [`ReceiverConfig::hold_delivered`]); each is
+    /// charged its payload and a fixed overhead until then. When the window has reopened by
     /// a quarter of the buffer since the last SACK, a SACK (window update,
     /// RFC 9260 §6.2) becomes due so that a peer that stopped on a closed
     /// window resumes without waiting for a probe. Returns whether it did.
-    pub fn release(&mut self, bytes: usize) -> bool {
+    pub fn release(&mut self, bytes: usize, messages: usize) -> bool {
         if !self.hold_delivered {
             return false;
         }
-        self.reassembly.release(bytes);
+        self.reassembly.release(bytes, messages);
         let reopened = self
             .reassembly
             .a_rwnd()
@@ -385,14 +386,21 @@ mod tests {
         }
         r.handle_packet_end(now);
         assert_eq!(drain(&mut r), vec![0, 1, 2]);
-        // Delivered but unread: still charged.
-        assert_eq!(r.create_sack().a_rwnd, 1000);
-        assert!(!r.release(500), "less than a quarter reopened: no update");
+        // Delivered but unread: still charged, with the per-message
+        // overhead.
+        assert_eq!(r.create_sack().a_rwnd, 1000 - 3 * 64);
+        assert!(
+            !r.release(500, 0),
+            "less than a quarter reopened: no update"
+        );
         assert!(!r.should_send_sack());
-        assert!(r.release(500), "a quarter reopened: a window update is due");
+        assert!(
+            r.release(500, 1),
+            "a quarter reopened: a window update is due"
+        );
         assert!(r.should_send_sack());
-        assert_eq!(r.create_sack().a_rwnd, 2000);
-        r.release(1_000_000);
+        assert_eq!(r.create_sack().a_rwnd, 2000 - 2 * 64);
+        r.release(1_000_000, 9);
         assert_eq!(r.a_rwnd(), 4000, "releasing too much is harmless");
     }
 
