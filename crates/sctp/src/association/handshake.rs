@@ -103,7 +103,9 @@ impl Association {
         }
         if o.accept_large_packets {
             params.push(Parameter::LargePacketsAcceptable(
-                LargePacketsAcceptableParameter,
+                LargePacketsAcceptableParameter {
+                    max_packet: LargePacketsAcceptableParameter::ANY,
+                },
             ));
         }
         params

@@ -113,11 +113,16 @@ macro_rules! init_like_chunk {
                     .any(|p| matches!(p, $crate::param::Parameter::ForwardTsnSupported(_)))
             }
 
-            /// Whether the Large Packets Acceptable parameter is present.
+            /// Whether the Large Packets Acceptable parameter announces
+            /// every packet size.
             pub fn large_packets_acceptable(&self) -> bool {
-                self.parameters
-                    .iter()
-                    .any(|p| matches!(p, $crate::param::Parameter::LargePacketsAcceptable(_)))
+                self.parameters.iter().any(|p| {
+                    matches!(
+                        p,
+                        $crate::param::Parameter::LargePacketsAcceptable(l)
+                            if l.max_packet >= $crate::param::LargePacketsAcceptableParameter::ANY
+                    )
+                })
             }
 
             /// The EDMID of the Zero Checksum Acceptable parameter, if present.
@@ -211,6 +216,22 @@ mod tests {
                 }),
             ],
         }
+    }
+
+    #[test]
+    fn large_packets_need_every_size_announced() {
+        let with = |max_packet| {
+            let mut c = sample();
+            c.parameters.push(Parameter::LargePacketsAcceptable(
+                crate::param::LargePacketsAcceptableParameter { max_packet },
+            ));
+            let mut out = BytesMut::new();
+            c.serialize(&mut out);
+            InitChunk::parse(&raw_of(&out)).unwrap()
+        };
+        assert!(!sample().large_packets_acceptable());
+        assert!(!with(9000).large_packets_acceptable());
+        assert!(with(65_535).large_packets_acceptable());
     }
 
     #[test]
