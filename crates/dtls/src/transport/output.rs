@@ -58,7 +58,10 @@ impl OutputBuffer {
     /// [`Self::locate`].
     pub(crate) fn space(&mut self) -> (usize, usize, &mut [u8]) {
         if self.buf.len() < self.min_free {
-            self.buf = BytesMut::zeroed(Self::CHUNK.max(self.min_free));
+            // Room for several outputs of the largest size, so that small
+            // ones (SACKs, short records) share a chunk instead of each
+            // taking, and pinning, one of their own.
+            self.buf = BytesMut::zeroed(Self::CHUNK.max(4 * self.min_free));
         }
         let base = self.buf.as_ptr() as usize;
         let len = self.buf.len();
@@ -113,6 +116,20 @@ mod tests {
             assert_eq!(b.len(), 1500);
             assert!(b.iter().all(|&x| usize::from(x) == i));
         }
+    }
+
+    #[test]
+    fn small_outputs_share_a_chunk_after_a_large_one() {
+        let mut out = OutputBuffer::new(2000);
+        out.require(17_000);
+        let (base, len, space) = out.space();
+        assert!(len >= 4 * 17_000);
+        space[..50].fill(1);
+        let span = OutputBuffer::locate(base, len, &space[..50]);
+        let first = out.take(span);
+        // The next output is carved from the same chunk, right after.
+        let (next_base, _, _) = out.space();
+        assert_eq!(next_base, first.as_ptr() as usize + 50);
     }
 
     #[test]
