@@ -93,12 +93,7 @@ fn handshake_and_data_both_ways_dtls12() {
 
 #[test]
 fn handshake_dtls13_by_configuration() {
-    let (ca, cb) = certs();
-    let mut a = config(DtlsRole::Client, cb);
-    let mut b = config(DtlsRole::Server, ca);
-    a.version = VersionPolicy::Dtls13;
-    b.version = VersionPolicy::Dtls13;
-    let mut p = Pair::new(2, lan(), a, b);
+    let mut p = Pair::client_server_of(2, lan(), VersionPolicy::Dtls13);
     assert!(p.run_until_connected(Duration::from_secs(5)));
     for id in [p.a, p.b] {
         let n = p.sim.endpoint_mut::<Node>(id);
@@ -569,12 +564,7 @@ fn silent_server_times_out_the_client() {
 #[test]
 fn close_notify_closes_the_peer() {
     for version in [VersionPolicy::Dtls12, VersionPolicy::Dtls13] {
-        let (ca, cb) = certs();
-        let mut a = config(DtlsRole::Client, cb);
-        let mut b = config(DtlsRole::Server, ca);
-        a.version = version;
-        b.version = version;
-        let mut p = Pair::new(17, lan(), a, b);
+        let mut p = Pair::client_server_of(17, lan(), version);
         assert!(p.run_until_connected(Duration::from_secs(5)));
         assert!(p.exchange(3, 100, Duration::from_secs(1)));
         p.b().transport.close();
@@ -663,16 +653,11 @@ fn records_larger_than_the_path_are_refused() {
 #[test]
 fn records_larger_than_the_handshake_mtu_go_whole() {
     for version in [VersionPolicy::Dtls12, VersionPolicy::Dtls13] {
-        let (ca, cb) = certs();
-        let mut a = config(DtlsRole::Client, cb);
-        let mut b = config(DtlsRole::Server, ca);
-        a.version = version;
-        b.version = version;
         let link = LinkConfig {
             mtu: 65_507,
             ..lan()
         };
-        let mut p = Pair::new(20, link, a, b);
+        let mut p = Pair::client_server_of(20, link, version);
         assert!(p.run_until_connected(Duration::from_secs(5)));
         assert!(p.a().sent.iter().all(|d| d.len() <= 1200), "{version:?}");
         let now = p.sim.now();

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use sanderling_dtls::{
     Certificate, DtlsConfig, DtlsError, DtlsEvent, DtlsRole, DtlsState, DtlsTransport,
-    HashAlgorithm,
+    HashAlgorithm, VersionPolicy,
 };
 use sanderling_netsim::{Datagram, Endpoint, LinkConfig, NodeId, Sim, Transmit};
 
@@ -196,6 +196,16 @@ impl Pair {
             config(DtlsRole::Client, cb),
             config(DtlsRole::Server, ca),
         )
+    }
+
+    /// The usual pair, both sides held to `version`.
+    pub fn client_server_of(seed: u64, link: LinkConfig, version: VersionPolicy) -> Self {
+        let (ca, cb) = certs();
+        let mut a = config(DtlsRole::Client, cb);
+        let mut b = config(DtlsRole::Server, ca);
+        a.version = version;
+        b.version = version;
+        Self::new(seed, link, a, b)
     }
 
     pub fn a(&mut self) -> &mut Node {

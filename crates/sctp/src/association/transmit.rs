@@ -205,9 +205,7 @@ impl Association {
         self.last_packet_at = now;
         Some(self.writer.finish(!zero_checksum))
     }
-}
 
-impl Association {
     /// The path MTU probe due at `now`, if any.
     fn poll_probe(&mut self, now: Instant) -> Option<Bytes> {
         if self.state != State::Established {
@@ -244,7 +242,7 @@ impl Association {
 }
 
 /// Writes a DATA or I-DATA chunk; returns its size on the wire.
-fn push_data(w: &mut crate::packet::PacketWriter, chunk: &DataChunk, interleaving: bool) -> u32 {
+fn push_data(w: &mut PacketWriter, chunk: &DataChunk, interleaving: bool) -> u32 {
     let size = if interleaving {
         let c = AsIData(chunk);
         let _ = w.push(&c);
