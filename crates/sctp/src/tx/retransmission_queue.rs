@@ -17,6 +17,13 @@ use crate::tx::rto::RtoEstimator;
 use crate::tx::send_queue::MessageId;
 use crate::types::{Data, Tsn};
 
+/// What each outstanding chunk is taken to cost the peer beyond its bytes,
+/// in our estimate of its window (usrsctp charges the same). It also bounds
+/// the chunks we keep in flight, each with its bookkeeping here, to
+/// window / (size + 256): without it a 4 MiB window filled with 100-byte
+/// messages held ~36,000 of them, ~12 MB on this side.
+const PEER_CHUNK_OVERHEAD: u64 = 256;
+
 /// The send-side data path of one association.
 #[derive(Debug)]
 pub struct RetransmissionQueue {
@@ -25,7 +32,7 @@ pub struct RetransmissionQueue {
     rto: RtoEstimator,
     t3: Timer,
     /// The peer's window: last advertised a_rwnd minus what was sent since
-    /// (RFC 9260 §6.2.1).
+    /// (RFC 9260 §6.2.1), each chunk with [`PEER_CHUNK_OVERHEAD`].
     peer_rwnd: u64,
     /// Fast retransmit lets the next packet ignore cwnd (§7.2.4 step 3).
     fast_retransmit_pending: bool,
@@ -137,8 +144,9 @@ impl RetransmissionQueue {
             self.cc.on_fast_retransmit(highest);
             self.fast_retransmit_pending = true;
         }
-        self.peer_rwnd =
-            u64::from(sack.a_rwnd).saturating_sub(self.outstanding.outstanding_bytes());
+        let held = self.outstanding.outstanding_bytes()
+            + self.outstanding.len() as u64 * PEER_CHUNK_OVERHEAD;
+        self.peer_rwnd = u64::from(sack.a_rwnd).saturating_sub(held);
         // §6.3.2 R2/R3: stop when nothing is in flight, restart when the
         // earliest outstanding chunk was acknowledged.
         // Abandoned data that the peer has not skipped yet also needs the
@@ -227,7 +235,9 @@ impl RetransmissionQueue {
         let max = u32::try_from(max_size).unwrap_or(u32::MAX);
         let size = self.outstanding.peek_retransmission_size()?;
         let chunk = self.outstanding.pop_retransmission(now, max)?;
-        self.peer_rwnd = self.peer_rwnd.saturating_sub(u64::from(size));
+        self.peer_rwnd = self
+            .peer_rwnd
+            .saturating_sub(u64::from(size) + PEER_CHUNK_OVERHEAD);
         self.t3.start_if_stopped(now, self.rto.rto());
         self.last_data_sent = Some(now);
         Some(chunk)
@@ -286,7 +296,9 @@ impl RetransmissionQueue {
         limits: ChunkLimits,
     ) -> Tsn {
         let tsn = self.outstanding.insert(now, data, size, message_id, limits);
-        self.peer_rwnd = self.peer_rwnd.saturating_sub(u64::from(size));
+        self.peer_rwnd = self
+            .peer_rwnd
+            .saturating_sub(u64::from(size) + PEER_CHUNK_OVERHEAD);
         self.t3.start_if_stopped(now, self.rto.rto());
         self.last_data_sent = Some(now);
         tsn
@@ -397,6 +409,34 @@ mod tests {
         assert!(q.cwnd() > 10 * MTU);
         assert_eq!(q.srtt(), Some(Duration::from_millis(50)));
         assert!(q.poll_timeout().is_none(), "nothing in flight: T3 stopped");
+    }
+
+    #[test]
+    fn each_chunk_costs_the_peer_window_its_overhead() {
+        let t0 = Instant::now();
+        let mut q = queue(20_000);
+        let small = || Data {
+            payload: Bytes::from_static(&[7; 100]),
+            ..chunk()
+        };
+        let mut n = 0;
+        while q.new_data_allowance(t0) >= 116 {
+            q.send_new(
+                t0,
+                small(),
+                116,
+                MessageId::for_test(n),
+                ChunkLimits::default(),
+            );
+            n += 1;
+        }
+        // By bytes alone the window held 172 and cwnd 104; with 256 bytes
+        // more per chunk 53 fit, and one more goes while any window is left.
+        assert_eq!(n, 54);
+        // A SACK recomputes the window from what is still outstanding, the
+        // overhead included.
+        q.handle_sack(t0, &sack(27, 20_000, &[])).unwrap();
+        assert_eq!(q.peer_rwnd(), 20_000 - 27 * (116 + 256));
     }
 
     #[test]
