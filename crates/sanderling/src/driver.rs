@@ -27,6 +27,16 @@ use crate::turn_stream::{StreamInput, TurnStreams};
 /// output are never starved by a busy socket): up to 128 datagrams or GRO
 /// batches.
 const MAX_BATCHES_PER_TURN: usize = 16;
+/// Received bytes the core takes per turn; the rest waits for the next
+/// turn, after the other tasks (the application reading its messages) have
+/// run. Everything one turn delivers sits in each layer's queue until the
+/// turn ends, so this bounds those queues by bytes: 16 KiB packets of 100-byte
+/// messages otherwise left ~10,000 messages in each.
+const MAX_INPUT_BYTES_PER_TURN: usize = 256 * 1024;
+/// Bytes of datagrams the core makes per turn before they are sent: a wide
+/// congestion window otherwise has a whole window of records waiting in
+/// memory at once.
+const MAX_OUTPUT_BYTES_PER_TURN: usize = 256 * 1024;
 /// Reads of TURN connections handed to the core per turn.
 const MAX_STREAM_INPUTS_PER_TURN: usize = 64;
 
@@ -61,10 +71,16 @@ pub(crate) async fn run(shared: Arc<Shared>, sockets: Vec<Socket>, mdns_seed: u1
     let mut next_socket = 0;
     loop {
         // The core's turn.
-        let (deadline, closed, pushed) = {
+        let (deadline, closed, pushed, more_output) = {
             let mut st = shared.lock();
             let now = Instant::now();
-            for (local, remote, datagram) in received.drain(..) {
+            let mut take = 0;
+            let mut bytes = 0;
+            while take < received.len() && bytes < MAX_INPUT_BYTES_PER_TURN {
+                bytes += received[take].2.len();
+                take += 1;
+            }
+            for (local, remote, datagram) in received.drain(..take) {
                 if st.closed {
                     break;
                 }
@@ -109,8 +125,15 @@ pub(crate) async fn run(shared: Arc<Shared>, sockets: Vec<Socket>, mdns_seed: u1
             for (relay, server) in std::mem::take(&mut st.turn_connects) {
                 streams.connect(relay, server, &shared);
             }
+            let mut output = 0;
+            let mut more_output = false;
             while let Some(t) = st.peer.poll_transmit(now) {
+                output += t.payload.len();
                 sender.push(t);
+                if output >= MAX_OUTPUT_BYTES_PER_TURN {
+                    more_output = true;
+                    break;
+                }
             }
             streams.flush(&mut st.peer, now);
             // Sending may have made events (a channel's buffered amount low).
@@ -120,7 +143,7 @@ pub(crate) async fn run(shared: Arc<Shared>, sockets: Vec<Socket>, mdns_seed: u1
                 (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),
             };
-            (deadline, st.closed, st.take_events_pushed())
+            (deadline, st.closed, st.take_events_pushed(), more_output)
         };
         if pushed {
             shared.events.notify_waiters();
@@ -130,6 +153,11 @@ pub(crate) async fn run(shared: Arc<Shared>, sockets: Vec<Socket>, mdns_seed: u1
         }
         if closed {
             break;
+        }
+        if !received.is_empty() || more_output {
+            // More input or output is waiting: let the other tasks run first.
+            tokio::task::yield_now().await;
+            continue;
         }
         // Wait for the next thing to do.
         let woken = shared.wake.notified();
