@@ -82,8 +82,7 @@ pub struct PeerConfig {
     /// since DTLS protects the packets, and the path MTU is probed
     /// ([`sctp_probe_sizes`](crate::sctp_probe_sizes); sizes at or below
     /// `mtu` are skipped, an empty list probes nothing; sizes above 1500
-    /// only on a peer that announced `accept_large_packets`, which we do
-    /// not yet by default).
+    /// only on a peer that announced `accept_large_packets`, as we do).
     pub sctp: SctpOptions,
     /// TURN servers to allocate relayed candidates on: over UDP from the
     /// first host address of the server's family, over TCP or TLS on a
@@ -114,11 +113,8 @@ impl Default for PeerConfig {
             sctp: SctpOptions {
                 enable_zero_checksum: true,
                 probe_mtus: crate::sctp_probe_sizes(),
-                // Not announced yet, though DTLS and the socket below take
-                // records of any size: with 16 KiB packets the small-message
-                // benchmark's memory grows (peak heap 11 against 4 MB),
-                // which needs understanding first.
-                accept_large_packets: false,
+                // DTLS and the socket below take records of any size.
+                accept_large_packets: true,
                 ..SctpOptions::default()
             },
             turn_servers: Vec::new(),

@@ -177,14 +177,14 @@ fn two_peers_connect_and_exchange_messages_on_a_channel_made_before_the_offer() 
     let a_events = format!("{:?}", p.a().events);
     assert!(up, "a: {a_events}\nb: {:?}", p.b().events);
     let remote = p.b().incoming()[0];
-    // Two of ours use every SCTP extension, zero checksum included (large
-    // packets are not announced by default yet).
+    // Two of ours use every SCTP extension, zero checksum and large packets
+    // included.
     let all = sanderling_sctp::capabilities::Capabilities {
         partial_reliability: true,
         message_interleaving: true,
         reconfig: true,
         zero_checksum: true,
-        large_packets: false,
+        large_packets: true,
     };
     assert_eq!(p.a().peer.sctp_capabilities(), Some(all));
     assert_eq!(p.b().peer.sctp_capabilities(), Some(all));
