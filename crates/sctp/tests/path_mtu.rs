@@ -92,6 +92,29 @@ fn sizes_above_1500_wait_for_the_peers_word() {
 }
 
 #[test]
+fn the_search_starts_when_data_fills_a_packet() {
+    let mut pair = Pair::new(5, link(9000), probing(1), probing(2));
+    pair.connect_both();
+    // Messages that each fit a packet, well apart: nothing to gain from
+    // larger packets, so nothing is probed.
+    for i in 0..20 {
+        pair.queue(1, body(1, i, 100), SendOptions::default());
+        pair.sim.run_for(Duration::from_millis(100));
+    }
+    pair.sim.run_for(Duration::from_secs(5));
+    assert_eq!(pair.b().received.len(), 20);
+    assert_eq!(pair.a().assoc.stats().mtu_probes_sent, 0);
+    assert_eq!(pair.a().assoc.path_mtu(), 1200);
+    // The first packet data fills starts it.
+    for i in 20..40 {
+        pair.queue(1, body(1, i, MSG), SendOptions::default());
+    }
+    assert!(pair.run_until_received(40, Duration::from_secs(30)));
+    pair.sim.run_for(Duration::from_secs(5));
+    assert_eq!(pair.a().assoc.path_mtu(), 8912);
+}
+
+#[test]
 fn without_probe_sizes_packets_stay_at_the_mtu() {
     let mut pair = Pair::new(2, link(9000), options(1), options(2));
     pair.connect_both();

@@ -754,7 +754,7 @@ impl Association {
             .tcb
             .as_ref()
             .is_some_and(|t| t.capabilities.large_packets);
-        self.path_mtu.start(now, large_packets);
+        self.path_mtu.start(large_packets);
         self.events.push_back(Event::Connected);
     }
 }

@@ -1,7 +1,8 @@
 //! Packetization Layer Path MTU Discovery for SCTP (RFC 8899 §6.2.1).
 //!
 //! The association starts at its configured `mtu` (the base, which every
-//! WebRTC path carries) and, once established, probes the larger sizes of
+//! WebRTC path carries) and, once established and once data has filled a
+//! packet, probes the larger sizes of
 //! [`SctpOptions::probe_mtus`](crate::options::SctpOptions::probe_mtus)
 //! from the smallest up: a probe is a HEARTBEAT padded with a PAD chunk to
 //! the size, and its HEARTBEAT-ACK confirms that the path carried it. No
@@ -69,6 +70,11 @@ pub(super) struct PathMtu {
     /// When the next probe may go; `None` while one is out or the search
     /// is not running.
     due: Option<Instant>,
+    /// Started, but no data has filled a packet yet: a connection whose
+    /// messages all fit one has nothing to gain from larger packets, and
+    /// a large probe has the DTLS engine grow buffers it then keeps
+    /// (~18 KiB per idle connection).
+    waiting_for_data: bool,
     next_nonce: u64,
 }
 
@@ -84,6 +90,7 @@ impl PathMtu {
             next: 0,
             outstanding: None,
             due: None,
+            waiting_for_data: false,
             next_nonce: 0,
         }
     }
@@ -93,14 +100,21 @@ impl PathMtu {
         self.current
     }
 
-    /// The association is up: start searching at `now`, up to what the
-    /// peer reads (`large_packets`: it announced 65535 bytes; otherwise
-    /// [`UNANNOUNCED_LIMIT`]).
-    pub(super) fn start(&mut self, now: Instant, large_packets: bool) {
+    /// The association is up: search up to what the peer reads
+    /// (`large_packets`: it announced 65535 bytes; otherwise
+    /// [`UNANNOUNCED_LIMIT`]), from the first packet data fills
+    /// ([`on_full_packet`](Self::on_full_packet)).
+    pub(super) fn start(&mut self, large_packets: bool) {
         if !large_packets {
             self.sizes.retain(|&s| s <= UNANNOUNCED_LIMIT);
         }
-        if self.next < self.sizes.len() && self.outstanding.is_none() {
+        self.waiting_for_data = self.next < self.sizes.len();
+    }
+
+    /// Data filled a packet of the current size with more to send: the
+    /// search begins at `now` if it was waiting for that.
+    pub(super) fn on_full_packet(&mut self, now: Instant) {
+        if std::mem::take(&mut self.waiting_for_data) && self.outstanding.is_none() {
             self.due = Some(now);
         }
     }
@@ -109,6 +123,7 @@ impl PathMtu {
     pub(super) fn stop(&mut self) {
         self.outstanding = None;
         self.due = None;
+        self.waiting_for_data = false;
     }
 
     /// When [`poll_probe`](Self::poll_probe) or
@@ -217,11 +232,25 @@ mod tests {
     }
 
     #[test]
+    fn the_search_waits_for_a_full_packet() {
+        let now = Instant::now();
+        let mut p = PathMtu::new(1200, &[1412, 8912]);
+        p.start(true);
+        assert_eq!(p.deadline(), None);
+        assert!(p.poll_probe(now, RTO).is_none());
+        let later = now + Duration::from_secs(7);
+        p.on_full_packet(later);
+        assert_eq!(p.deadline(), Some(later));
+        assert_eq!(p.poll_probe(later, RTO).map(|probe| probe.size), Some(1412));
+    }
+
+    #[test]
     fn climbs_the_sizes_one_answered_probe_at_a_time() {
         let now = Instant::now();
         let mut p = PathMtu::new(1200, &[1415, 8915, 16384]);
         assert_eq!(p.poll_probe(now, RTO), None, "nothing before start");
-        p.start(now, true);
+        p.start(true);
+        p.on_full_packet(now);
         let first = p.poll_probe(now, RTO).unwrap();
         assert_eq!(first.size, 1412, "rounded down to a multiple of four");
         assert_eq!(p.poll_probe(now, RTO), None, "one probe at a time");
@@ -240,7 +269,8 @@ mod tests {
     fn a_refused_size_is_tried_three_times_then_again_after_the_raise_interval() {
         let start = Instant::now();
         let mut p = PathMtu::new(1200, &[1500, 9000]);
-        p.start(start, true);
+        p.start(true);
+        p.on_full_packet(start);
         let first = p.poll_probe(start, RTO).unwrap();
         assert_eq!(ack(&mut p, start, first), Some(1500));
         let mut now = start;
@@ -276,7 +306,8 @@ mod tests {
     fn a_late_answer_to_an_earlier_try_confirms_the_size() {
         let now = Instant::now();
         let mut p = PathMtu::new(1200, &[4000]);
-        p.start(now, true);
+        p.start(true);
+        p.on_full_packet(now);
         let first = p.poll_probe(now, RTO).unwrap();
         let t = p.deadline().unwrap();
         p.handle_timeout(t);
@@ -290,7 +321,8 @@ mod tests {
         let now = Instant::now();
         let mut p = PathMtu::new(1200, &[4000]);
         assert_eq!(p.on_black_hole(now), None, "already at the base");
-        p.start(now, true);
+        p.start(true);
+        p.on_full_packet(now);
         let probe = p.poll_probe(now, RTO).unwrap();
         ack(&mut p, now, probe);
         assert_eq!(p.on_black_hole(now), Some(1200));
@@ -303,7 +335,8 @@ mod tests {
     fn foreign_information_is_not_a_probe_answer() {
         let now = Instant::now();
         let mut p = PathMtu::new(1200, &[4000]);
-        p.start(now, true);
+        p.start(true);
+        p.on_full_packet(now);
         p.poll_probe(now, RTO).unwrap();
         assert_eq!(p.on_probe_ack(now, &[0; 16]), None);
         assert_eq!(p.on_probe_ack(now, b"PMTU"), None);
@@ -315,7 +348,8 @@ mod tests {
     fn without_the_peers_word_nothing_above_1500_is_probed() {
         let now = Instant::now();
         let mut p = PathMtu::new(1200, &[1412, 8912, 16384]);
-        p.start(now, false);
+        p.start(false);
+        p.on_full_packet(now);
         let probe = p.poll_probe(now, RTO).unwrap();
         assert_eq!(ack(&mut p, now, probe), Some(1412));
         assert_eq!(p.poll_probe(now, RTO), None);
@@ -326,7 +360,8 @@ mod tests {
     fn sizes_at_or_below_the_base_are_not_probed() {
         let now = Instant::now();
         let mut p = PathMtu::new(1200, &[1000, 1201, 1202]);
-        p.start(now, true);
+        p.start(true);
+        p.on_full_packet(now);
         assert_eq!(p.poll_probe(now, RTO), None, "1201 and 1202 round to 1200");
         assert_eq!(p.deadline(), None);
     }

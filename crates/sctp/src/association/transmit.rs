@@ -148,6 +148,9 @@ impl Association {
             loop {
                 let allowance = tcb.rtx.new_data_allowance(now);
                 let room = w.remaining();
+                if room < header + 4 && produced {
+                    self.path_mtu.on_full_packet(now);
+                }
                 if allowance == 0 || room < header + 4 {
                     break;
                 }
