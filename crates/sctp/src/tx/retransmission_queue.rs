@@ -368,12 +368,22 @@ mod tests {
     }
 
     fn fill(q: &mut RetransmissionQueue, now: Instant) -> usize {
+        fill_with(q, now, chunk, 1116)
+    }
+
+    /// Sends chunks of `size` bytes made by `data` while the window allows.
+    fn fill_with(
+        q: &mut RetransmissionQueue,
+        now: Instant,
+        data: impl Fn() -> Data,
+        size: u32,
+    ) -> usize {
         let mut n = 0;
-        while q.new_data_allowance(now) >= 1116 {
+        while q.new_data_allowance(now) >= u64::from(size) {
             q.send_new(
                 now,
-                chunk(),
-                1116,
+                data(),
+                size,
                 MessageId::for_test(n as u64),
                 ChunkLimits::default(),
             );
@@ -419,17 +429,7 @@ mod tests {
             payload: Bytes::from_static(&[7; 100]),
             ..chunk()
         };
-        let mut n = 0;
-        while q.new_data_allowance(t0) >= 116 {
-            q.send_new(
-                t0,
-                small(),
-                116,
-                MessageId::for_test(n),
-                ChunkLimits::default(),
-            );
-            n += 1;
-        }
+        let n = fill_with(&mut q, t0, small, 116);
         // By bytes alone the window held 172 and cwnd 104; with 256 bytes
         // more per chunk 53 fit, and one more goes while any window is left.
         assert_eq!(n, 54);
