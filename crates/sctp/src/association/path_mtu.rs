@@ -111,7 +111,7 @@ impl PathMtu {
         self.waiting_for_data = self.next < self.sizes.len();
     }
 
-    /// Data filled a packet of the current size with more to send: the
+    /// Data filled a packet of the current size: the
     /// search begins at `now` if it was waiting for that.
     pub(super) fn on_full_packet(&mut self, now: Instant) {
         if std::mem::take(&mut self.waiting_for_data) && self.outstanding.is_none() {
