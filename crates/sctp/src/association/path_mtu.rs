@@ -231,6 +231,12 @@ mod tests {
         p.on_probe_ack(now, &probe.info)
     }
 
+    /// The association is up and data filled a packet at `now`.
+    fn begin(p: &mut PathMtu, now: Instant, large_packets: bool) {
+        p.start(large_packets);
+        p.on_full_packet(now);
+    }
+
     #[test]
     fn the_search_waits_for_a_full_packet() {
         let now = Instant::now();
@@ -249,8 +255,7 @@ mod tests {
         let now = Instant::now();
         let mut p = PathMtu::new(1200, &[1415, 8915, 16384]);
         assert_eq!(p.poll_probe(now, RTO), None, "nothing before start");
-        p.start(true);
-        p.on_full_packet(now);
+        begin(&mut p, now, true);
         let first = p.poll_probe(now, RTO).unwrap();
         assert_eq!(first.size, 1412, "rounded down to a multiple of four");
         assert_eq!(p.poll_probe(now, RTO), None, "one probe at a time");
@@ -269,8 +274,7 @@ mod tests {
     fn a_refused_size_is_tried_three_times_then_again_after_the_raise_interval() {
         let start = Instant::now();
         let mut p = PathMtu::new(1200, &[1500, 9000]);
-        p.start(true);
-        p.on_full_packet(start);
+        begin(&mut p, start, true);
         let first = p.poll_probe(start, RTO).unwrap();
         assert_eq!(ack(&mut p, start, first), Some(1500));
         let mut now = start;
@@ -306,8 +310,7 @@ mod tests {
     fn a_late_answer_to_an_earlier_try_confirms_the_size() {
         let now = Instant::now();
         let mut p = PathMtu::new(1200, &[4000]);
-        p.start(true);
-        p.on_full_packet(now);
+        begin(&mut p, now, true);
         let first = p.poll_probe(now, RTO).unwrap();
         let t = p.deadline().unwrap();
         p.handle_timeout(t);
@@ -321,8 +324,7 @@ mod tests {
         let now = Instant::now();
         let mut p = PathMtu::new(1200, &[4000]);
         assert_eq!(p.on_black_hole(now), None, "already at the base");
-        p.start(true);
-        p.on_full_packet(now);
+        begin(&mut p, now, true);
         let probe = p.poll_probe(now, RTO).unwrap();
         ack(&mut p, now, probe);
         assert_eq!(p.on_black_hole(now), Some(1200));
@@ -335,8 +337,7 @@ mod tests {
     fn foreign_information_is_not_a_probe_answer() {
         let now = Instant::now();
         let mut p = PathMtu::new(1200, &[4000]);
-        p.start(true);
-        p.on_full_packet(now);
+        begin(&mut p, now, true);
         p.poll_probe(now, RTO).unwrap();
         assert_eq!(p.on_probe_ack(now, &[0; 16]), None);
         assert_eq!(p.on_probe_ack(now, b"PMTU"), None);
@@ -348,8 +349,7 @@ mod tests {
     fn without_the_peers_word_nothing_above_1500_is_probed() {
         let now = Instant::now();
         let mut p = PathMtu::new(1200, &[1412, 8912, 16384]);
-        p.start(false);
-        p.on_full_packet(now);
+        begin(&mut p, now, false);
         let probe = p.poll_probe(now, RTO).unwrap();
         assert_eq!(ack(&mut p, now, probe), Some(1412));
         assert_eq!(p.poll_probe(now, RTO), None);
@@ -360,8 +360,7 @@ mod tests {
     fn sizes_at_or_below_the_base_are_not_probed() {
         let now = Instant::now();
         let mut p = PathMtu::new(1200, &[1000, 1201, 1202]);
-        p.start(true);
-        p.on_full_packet(now);
+        begin(&mut p, now, true);
         assert_eq!(p.poll_probe(now, RTO), None, "1201 and 1202 round to 1200");
         assert_eq!(p.deadline(), None);
     }

@@ -146,12 +146,15 @@ impl Association {
             // path shrinks (larger packets bundle several).
             let max_fragment = (self.options.mtu - COMMON_HEADER_LEN - header) & !3;
             loop {
-                let allowance = tcb.rtx.new_data_allowance(now);
                 let room = w.remaining();
-                if room < header + 4 && produced {
-                    self.path_mtu.on_full_packet(now);
+                if room < header + 4 {
+                    if produced {
+                        self.path_mtu.on_full_packet(now);
+                    }
+                    break;
                 }
-                if allowance == 0 || room < header + 4 {
+                let allowance = tcb.rtx.new_data_allowance(now);
+                if allowance == 0 {
                     break;
                 }
                 let by_window = usize::try_from(allowance)
