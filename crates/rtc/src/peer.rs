@@ -246,6 +246,11 @@ pub struct Peer {
     /// (ORTC: the peer started SCTP first), bounded.
     early_sctp: VecDeque<Bytes>,
     dtls_connected: bool,
+    /// DTLS is up and SCTP should open: done when output is next taken,
+    /// after the rest of the input, so an INIT of the peer's that came
+    /// with its Finished is answered first and ours is held back (no
+    /// collision).
+    sctp_connect_due: bool,
     /// The DTLS transport closed (the peer's close_notify) or failed.
     dtls_closed: bool,
     channels: Option<DataChannels>,
@@ -290,6 +295,7 @@ impl Peer {
             early_dtls: VecDeque::new(),
             early_sctp: VecDeque::new(),
             dtls_connected: false,
+            sctp_connect_due: false,
             dtls_closed: false,
             channels: None,
             relays: Vec::new(),
@@ -861,10 +867,10 @@ impl Peer {
                 }
                 // DTLS may be up already (ORTC starts the layers one by one).
                 if self.dtls_connected {
-                    dc.connect(now);
                     for packet in self.early_sctp.drain(..) {
                         dc.handle_input(now, packet);
                     }
+                    self.sctp_connect_due = true;
                 }
                 self.channels = Some(dc);
             }
@@ -1322,6 +1328,7 @@ impl Peer {
                 return Some(t);
             }
         }
+        self.connect_sctp_if_due(now);
         self.pump(Some(now));
         if let Some((local, remote)) = self.selected_pair() {
             while let Some(payload) = self.dtls.as_mut().and_then(|d| d.poll_transmit(now)) {
@@ -1359,6 +1366,9 @@ impl Peer {
 
     /// The earliest instant [`handle_timeout`](Self::handle_timeout) is due.
     pub fn poll_timeout(&self) -> Option<Instant> {
+        if self.sctp_connect_due && self.channels.is_some() {
+            return self.last_now;
+        }
         [
             self.ice.as_ref().and_then(IceAgent::poll_timeout),
             self.dtls.as_ref().and_then(DtlsTransport::poll_timeout),
@@ -1373,8 +1383,20 @@ impl Peer {
         .min()
     }
 
+    /// Opens SCTP if DTLS came up since output was last taken.
+    fn connect_sctp_if_due(&mut self, now: Instant) {
+        if self.sctp_connect_due
+            && !self.dtls_closed
+            && let Some(dc) = &mut self.channels
+        {
+            self.sctp_connect_due = false;
+            dc.connect(now);
+        }
+    }
+
     /// Handles expired timers.
     pub fn handle_timeout(&mut self, now: Instant) {
+        self.connect_sctp_if_due(now);
         if let Some(ice) = &mut self.ice {
             ice.handle_timeout(now);
         }
@@ -1482,9 +1504,7 @@ impl Peer {
                 match e {
                     DtlsEvent::Connected { .. } => {
                         self.dtls_connected = true;
-                        if let Some(dc) = &mut self.channels {
-                            dc.connect(now);
-                        }
+                        self.sctp_connect_due = true;
                     }
                     DtlsEvent::ApplicationData(data) => match &mut self.channels {
                         Some(dc) => dc.handle_input(now, data),

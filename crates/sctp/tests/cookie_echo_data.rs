@@ -1,7 +1,8 @@
-//! DATA queued before the association is up goes with the COOKIE-ECHO
-//! (RFC 9260 §5.1 D), and nothing of it is lost when the COOKIE-ECHO is,
-//! when the cookie comes back stale, or when an INIT collision ends in
-//! §5.2.4 case B. The associations are driven by hand so that each
+//! The handshake driven by hand. DATA queued before the association is
+//! up goes with the COOKIE-ECHO (RFC 9260 §5.1 D), and nothing of it is
+//! lost when the COOKIE-ECHO is, when the cookie comes back stale, or when
+//! an INIT collision ends in §5.2.4 case B; a side that answered the
+//! peer's INIT before opening holds its own INIT back. The associations are driven by hand so that each
 //! packet can be dropped or held back on purpose.
 
 use std::time::{Duration, Instant};
@@ -13,6 +14,8 @@ use sanderling_sctp::options::SctpOptions;
 use sanderling_sctp::packet::{ChecksumPolicy, Packet};
 use sanderling_sctp::types::{Ppid, StreamId};
 
+const INIT: u8 = 1;
+const INIT_ACK: u8 = 2;
 const COOKIE_ECHO: u8 = 10;
 const DATA: u8 = 0;
 const I_DATA: u8 = 64;
@@ -133,6 +136,50 @@ fn simultaneous_open_delivers_data_sent_with_either_cookie_echo() {
     assert_eq!(b.state(), State::Established);
     assert_eq!(messages(&mut a), vec![Bytes::from_static(b"from b")]);
     assert_eq!(messages(&mut b), vec![Bytes::from_static(b"from a")]);
+}
+
+#[test]
+fn a_side_that_answered_the_peers_init_connects_without_its_own() {
+    let now = Instant::now();
+    let mut a = Association::new(now, options(1)).unwrap();
+    let mut b = Association::new(now, options(2)).unwrap();
+    // A opens first; B's layer below comes up only after A's INIT arrived
+    // (the DTLS client gets the server's Finished and INIT together).
+    a.connect(now);
+    deliver(&mut b, now, packets(&mut a, now));
+    b.connect(now);
+    let to_a = packets(&mut b, now);
+    let types: Vec<Vec<u8>> = to_a.iter().map(chunk_types).collect();
+    assert_eq!(types, vec![vec![INIT_ACK]], "no INIT of B's own");
+    queue(&mut b, now, "from b");
+    deliver(&mut a, now, to_a);
+    assert_eq!(a.state(), State::CookieEchoed);
+    settle(&mut a, &mut b, now);
+    assert_eq!(a.state(), State::Established);
+    assert_eq!(b.state(), State::Established);
+    assert_eq!(messages(&mut a), vec![Bytes::from_static(b"from b")]);
+}
+
+#[test]
+fn a_held_back_init_goes_out_when_no_cookie_echo_comes() {
+    let now = Instant::now();
+    let mut a = Association::new(now, options(1)).unwrap();
+    let mut b = Association::new(now, options(2)).unwrap();
+    a.connect(now);
+    deliver(&mut b, now, packets(&mut a, now));
+    b.connect(now);
+    packets(&mut b, now); // the INIT-ACK, lost
+    assert_eq!(b.state(), State::CookieWait);
+    let t1 = b.poll_timeout().expect("T1-init runs");
+    b.handle_timeout(t1);
+    let init = packets(&mut b, t1);
+    let types: Vec<Vec<u8>> = init.iter().map(chunk_types).collect();
+    assert_eq!(types, vec![vec![INIT]]);
+    // A, still in COOKIE-WAIT itself, takes it up: the collision path.
+    deliver(&mut a, t1, init);
+    run(&mut a, &mut b, t1, Duration::from_secs(5));
+    assert_eq!(a.state(), State::Established);
+    assert_eq!(b.state(), State::Established);
 }
 
 #[test]

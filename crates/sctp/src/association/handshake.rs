@@ -47,6 +47,9 @@ pub(super) struct Handshake {
     /// message (the DCEP OPEN) arrives with the handshake instead of a
     /// round trip after it.
     pub(super) echo_due: bool,
+    /// We answered the peer's INIT while CLOSED: its COOKIE-ECHO is on
+    /// the way, so [`Association::connect`] holds its own INIT back.
+    answered_init: bool,
     /// The TCB given up on a stale cookie, kept for the DATA it sent.
     previous: Option<Box<Tcb>>,
 }
@@ -69,13 +72,19 @@ pub(super) struct PeerParams {
 
 impl Association {
     /// Opens the association actively: sends INIT. In WebRTC both sides do
-    /// this; the collision resolves itself (RFC 9260 §5.2.1).
+    /// this; the collision resolves itself (RFC 9260 §5.2.1), at the cost
+    /// of a packet each way. So when the peer's INIT came first and was
+    /// answered, ours is held back: the peer's COOKIE-ECHO completes the
+    /// association. T1-init runs either way, and sends our INIT if that
+    /// COOKIE-ECHO does not come.
     pub fn connect(&mut self, now: Instant) {
         if self.state != State::Closed || self.terminated {
             return;
         }
         self.state = State::CookieWait;
-        self.send_init();
+        if !self.handshake.answered_init {
+            self.send_init();
+        }
         self.handshake.t1.stop();
         self.handshake.t1.start(now, self.options.rto_initial);
     }
@@ -189,6 +198,7 @@ impl Association {
             self.stats.packets_dropped += 1;
             return;
         }
+        self.handshake.answered_init |= self.state == State::Closed;
         let (local_tag, local_tsn, tie_local, tie_peer) = match self.state {
             State::Closed | State::CookieWait | State::CookieEchoed => {
                 (self.local_tag, self.local_initial_tsn, 0, 0)
@@ -408,6 +418,7 @@ impl Association {
         }
         self.handshake.cookie = None;
         self.handshake.echo_due = false;
+        self.handshake.answered_init = false;
         self.state = State::Closed;
         self.connect(now);
     }
