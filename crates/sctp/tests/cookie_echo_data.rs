@@ -138,19 +138,28 @@ fn simultaneous_open_delivers_data_sent_with_either_cookie_echo() {
     assert_eq!(messages(&mut b), vec![Bytes::from_static(b"from a")]);
 }
 
-#[test]
-fn a_side_that_answered_the_peers_init_connects_without_its_own() {
-    let now = Instant::now();
+/// A opens; B opens only after A's INIT arrived (as the DTLS client gets
+/// the server's Finished and INIT together). B's packets are not taken.
+fn b_opens_after_as_init(now: Instant) -> (Association, Association) {
     let mut a = Association::new(now, options(1)).unwrap();
     let mut b = Association::new(now, options(2)).unwrap();
-    // A opens first; B's layer below comes up only after A's INIT arrived
-    // (the DTLS client gets the server's Finished and INIT together).
     a.connect(now);
     deliver(&mut b, now, packets(&mut a, now));
     b.connect(now);
+    (a, b)
+}
+
+/// The chunk types of each packet.
+fn types_of(packets: &[Bytes]) -> Vec<Vec<u8>> {
+    packets.iter().map(chunk_types).collect()
+}
+
+#[test]
+fn a_side_that_answered_the_peers_init_connects_without_its_own() {
+    let now = Instant::now();
+    let (mut a, mut b) = b_opens_after_as_init(now);
     let to_a = packets(&mut b, now);
-    let types: Vec<Vec<u8>> = to_a.iter().map(chunk_types).collect();
-    assert_eq!(types, vec![vec![INIT_ACK]], "no INIT of B's own");
+    assert_eq!(types_of(&to_a), vec![vec![INIT_ACK]], "no INIT of B's own");
     queue(&mut b, now, "from b");
     deliver(&mut a, now, to_a);
     assert_eq!(a.state(), State::CookieEchoed);
@@ -163,18 +172,13 @@ fn a_side_that_answered_the_peers_init_connects_without_its_own() {
 #[test]
 fn a_held_back_init_goes_out_when_no_cookie_echo_comes() {
     let now = Instant::now();
-    let mut a = Association::new(now, options(1)).unwrap();
-    let mut b = Association::new(now, options(2)).unwrap();
-    a.connect(now);
-    deliver(&mut b, now, packets(&mut a, now));
-    b.connect(now);
+    let (mut a, mut b) = b_opens_after_as_init(now);
     packets(&mut b, now); // the INIT-ACK, lost
     assert_eq!(b.state(), State::CookieWait);
     let t1 = b.poll_timeout().expect("T1-init runs");
     b.handle_timeout(t1);
     let init = packets(&mut b, t1);
-    let types: Vec<Vec<u8>> = init.iter().map(chunk_types).collect();
-    assert_eq!(types, vec![vec![INIT]]);
+    assert_eq!(types_of(&init), vec![vec![INIT]]);
     // A, still in COOKIE-WAIT itself, takes it up: the collision path.
     deliver(&mut a, t1, init);
     run(&mut a, &mut b, t1, Duration::from_secs(5));
