@@ -352,6 +352,12 @@ impl Peer {
             .and_then(|dc| dc.association().capabilities())
     }
 
+    /// The SCTP association's counters (packets, retransmissions, ...),
+    /// once it exists.
+    pub fn sctp_stats(&self) -> Option<sanderling_sctp::stats::Stats> {
+        self.channels.as_ref().map(|dc| dc.association().stats())
+    }
+
     /// Reports a local address the driver bound a socket to.
     pub fn add_local_address(&mut self, interface: &str, addr: SocketAddr) {
         if self.host_addresses.len() < MAX_EARLY_ADDRESSES {

@@ -217,6 +217,27 @@ fn two_peers_connect_and_exchange_messages_on_a_channel_made_before_the_offer() 
 }
 
 #[test]
+fn one_init_opens_the_association_the_dtls_client_answers_it() {
+    let mut p = Pair::new(11, LinkConfig::with_delay(Duration::from_millis(10)));
+    let now = p.sim.now();
+    let chat = p
+        .a()
+        .peer
+        .create_data_channel(now, ChannelConfig::new("chat"))
+        .unwrap();
+    p.negotiate();
+    assert!(p.run_until(Duration::from_secs(10), |a, b| {
+        a.peer.channel_state(chat) == Some(ReadyState::Open) && !b.incoming().is_empty()
+    }));
+    // The answerer is the DTLS client: the offerer's Finished and INIT
+    // reach it together, and it answers the INIT rather than colliding
+    // with one of its own.
+    let inits = |n: &mut Node| n.peer.sctp_stats().map(|s| s.inits_sent);
+    assert_eq!(inits(p.a()), Some(1));
+    assert_eq!(inits(p.b()), Some(0));
+}
+
+#[test]
 fn a_garbage_remote_description_leaves_the_connection_working() {
     let mut p = Pair::new(2, LinkConfig::with_delay(Duration::from_millis(5)));
     let now = p.sim.now();

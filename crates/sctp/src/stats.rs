@@ -32,4 +32,6 @@ pub struct Stats {
     pub unknown_chunks: u64,
     /// Path MTU probes sent (RFC 8899), retries included.
     pub mtu_probes_sent: u64,
+    /// INIT chunks sent, retransmissions included.
+    pub inits_sent: u64,
 }

@@ -131,6 +131,7 @@ impl Association {
         };
         // INIT never goes with a zero checksum (RFC 9653 §5.2).
         self.queue_packet(0, &Chunk::Init(init), false);
+        self.stats.inits_sent += 1;
     }
 
     /// Sends the COOKIE-ECHO again, with the DATA it carried.
