@@ -1391,12 +1391,15 @@ impl Peer {
 
     /// Opens SCTP if DTLS came up since output was last taken.
     fn connect_sctp_if_due(&mut self, now: Instant) {
-        if self.sctp_connect_due
-            && !self.dtls_closed
-            && let Some(dc) = &mut self.channels
-        {
+        if !self.sctp_connect_due {
+            return;
+        }
+        // Without channels yet, it stays due for when they come.
+        if let Some(dc) = &mut self.channels {
             self.sctp_connect_due = false;
-            dc.connect(now);
+            if !self.dtls_closed {
+                dc.connect(now);
+            }
         }
     }
 

@@ -580,6 +580,30 @@ fn a_close_notify_from_the_peer_closes_the_channels() {
     assert_eq!(p.a().peer.channel_state(ch), Some(ReadyState::Closed));
 }
 
+/// The DTLS server closes the moment it is connected, so the client gets
+/// its Finished and close_notify together: SCTP, due to open on the
+/// Finished, must not stay due on a closed transport (a timer in the past
+/// that no call clears: the simulation would panic, stuck).
+#[test]
+fn a_close_notify_right_behind_the_finished_leaves_nothing_due() {
+    let mut p = Pair::new(12, LinkConfig::with_delay(Duration::from_millis(10)));
+    let now = p.sim.now();
+    p.a()
+        .peer
+        .create_data_channel(now, ChannelConfig::new("chat"))
+        .unwrap();
+    p.negotiate();
+    assert!(p.run_until(Duration::from_secs(10), |a, _| {
+        a.peer.connection_state() == ConnectionState::Connected
+    }));
+    p.a().drop_dtls_app_data = true;
+    p.a().peer.close();
+    p.sim.run_for(Duration::from_secs(1));
+    let now = p.sim.now();
+    assert!(p.b().peer.poll_timeout().is_none_or(|t| t > now));
+    assert_eq!(p.b().peer.sctp_stats().map(|s| s.inits_sent), Some(0));
+}
+
 #[test]
 fn ice_restart_through_a_new_offer_keeps_the_channels() {
     let mut p = Pair::new(6, LinkConfig::with_delay(Duration::from_millis(5)));
