@@ -218,17 +218,7 @@ fn two_peers_connect_and_exchange_messages_on_a_channel_made_before_the_offer() 
 
 #[test]
 fn one_init_opens_the_association_the_dtls_client_answers_it() {
-    let mut p = Pair::new(11, LinkConfig::with_delay(Duration::from_millis(10)));
-    let now = p.sim.now();
-    let chat = p
-        .a()
-        .peer
-        .create_data_channel(now, ChannelConfig::new("chat"))
-        .unwrap();
-    p.negotiate();
-    assert!(p.run_until(Duration::from_secs(10), |a, b| {
-        a.peer.channel_state(chat) == Some(ReadyState::Open) && !b.incoming().is_empty()
-    }));
+    let (mut p, _, _) = connected_pair_with_a_channel(11);
     // The answerer is the DTLS client: the offerer's Finished and INIT
     // reach it together, and it answers the INIT rather than colliding
     // with one of its own.
