@@ -1,9 +1,9 @@
-//! The handshake driven by hand. DATA queued before the association is
-//! up goes with the COOKIE-ECHO (RFC 9260 §5.1 D), and nothing of it is
-//! lost when the COOKIE-ECHO is, when the cookie comes back stale, or when
-//! an INIT collision ends in §5.2.4 case B; a side that answered the
-//! peer's INIT before opening holds its own INIT back. The associations are driven by hand so that each
-//! packet can be dropped or held back on purpose.
+//! DATA queued before the association is up goes with the COOKIE-ECHO
+//! (RFC 9260 §5.1 D), and nothing of it is lost when the COOKIE-ECHO is,
+//! when the cookie comes back stale, or when an INIT collision ends in
+//! §5.2.4 case B; a side that answered the peer's INIT before opening
+//! holds its own INIT back. The associations are driven by hand so that
+//! each packet can be dropped or held back on purpose.
 
 use std::time::{Duration, Instant};
 
