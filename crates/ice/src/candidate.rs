@@ -5,6 +5,8 @@ use std::fmt;
 use std::net::{IpAddr, SocketAddr};
 use std::str::FromStr;
 
+use crate::relay_protocol::RelayProtocol;
+
 /// How the candidate's address was obtained.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum CandidateKind {
@@ -132,8 +134,23 @@ pub fn foundation(
     protocol: Protocol,
     server: Option<SocketAddr>,
 ) -> String {
-    // FNV-1a over a canonical description; short, stable, not secret.
-    let text = format!("{kind:?}|{base}|{protocol:?}|{server:?}");
+    hashed(&format!("{kind:?}|{base}|{protocol:?}|{server:?}"))
+}
+
+/// The foundation of a relayed candidate: as [`foundation`], with the
+/// transport that reaches the server (§5.1.1.3 counts it), so a UDP and a
+/// TCP allocation on one server do not share a foundation.
+pub fn relay_foundation(base: IpAddr, server: SocketAddr, relay: RelayProtocol) -> String {
+    let kind = CandidateKind::Relayed;
+    hashed(&format!(
+        "{kind:?}|{base}|{:?}|{server}|{}",
+        Protocol::Udp,
+        relay.name()
+    ))
+}
+
+/// FNV-1a over a canonical description; short, stable, not secret.
+fn hashed(text: &str) -> String {
     let mut h: u32 = 0x811c_9dc5;
     for b in text.bytes() {
         h ^= u32::from(b);

@@ -7,9 +7,10 @@ use std::collections::VecDeque;
 use std::net::{IpAddr, SocketAddr};
 
 use crate::candidate::{
-    Candidate, CandidateAddress, CandidateKind, Protocol, foundation, priority,
+    Candidate, CandidateAddress, CandidateKind, Protocol, foundation, priority, relay_foundation,
 };
 use crate::event::GatheringState;
+use crate::relay_protocol::RelayProtocol;
 
 /// The component every candidate of this agent has: data channels use one
 /// (RTP/RTCP multiplexed, BUNDLE).
@@ -55,6 +56,14 @@ fn local_preference(ip: IpAddr, index: usize) -> u16 {
         family
     };
     family.saturating_sub(u16::try_from(index.min(1000)).unwrap_or(1000))
+}
+
+/// Local preference of a relayed candidate: by how its server is reached
+/// first (UDP, TCP, TLS), then IPv6 before IPv4, then in order of arrival.
+fn relay_local_preference(ip: IpAddr, relay: RelayProtocol, index: usize) -> u16 {
+    let family: u16 = if ip.is_ipv6() { 8192 } else { 0 };
+    let order = 8191 - u16::try_from(index.min(8191)).unwrap_or(8191);
+    relay.rank() * 16384 + family + order
 }
 
 /// The local candidates and the gathering progress.
@@ -165,21 +174,18 @@ impl Gatherer {
         self.push(c, base, mapped)
     }
 
-    /// Adds a relayed candidate at `relayed` on TURN server `server`.
+    /// Adds a relayed candidate at `relayed` on TURN server `server`,
+    /// reached over `relay`.
     pub(crate) fn add_relayed(
         &mut self,
         server: SocketAddr,
         relayed: SocketAddr,
         mapped: Option<SocketAddr>,
+        relay: RelayProtocol,
     ) -> Option<usize> {
-        let pref = local_preference(relayed.ip(), self.count(CandidateKind::Relayed));
+        let pref = relay_local_preference(relayed.ip(), relay, self.count(CandidateKind::Relayed));
         let c = Candidate {
-            foundation: foundation(
-                CandidateKind::Relayed,
-                relayed.ip(),
-                Protocol::Udp,
-                Some(server),
-            ),
+            foundation: relay_foundation(relayed.ip(), server, relay),
             component: COMPONENT,
             protocol: Protocol::Udp,
             priority: priority(CandidateKind::Relayed, pref, COMPONENT),
@@ -250,6 +256,34 @@ mod tests {
             g.candidates[v4].candidate.foundation,
             g.candidates[v4b].candidate.foundation
         );
+    }
+
+    #[test]
+    fn relays_over_udp_rank_above_tcp_and_tcp_above_tls() {
+        let mut g = Gatherer::default();
+        let server = a("203.0.113.1:3478");
+        // Arrival order is the reverse of the ranking.
+        let tls = g
+            .add_relayed(server, a("203.0.113.1:50001"), None, RelayProtocol::Tls)
+            .unwrap();
+        let tcp = g
+            .add_relayed(server, a("203.0.113.1:50002"), None, RelayProtocol::Tcp)
+            .unwrap();
+        let udp = g
+            .add_relayed(server, a("203.0.113.1:50003"), None, RelayProtocol::Udp)
+            .unwrap();
+        let udp6 = g
+            .add_relayed(server, a("[2001:db8::3]:50004"), None, RelayProtocol::Udp)
+            .unwrap();
+        let host = g.add_host(a("10.0.0.1:5000")).unwrap();
+        let p = |i: usize| g.candidates[i].candidate.priority;
+        assert!(p(udp6) > p(udp) && p(udp) > p(tcp) && p(tcp) > p(tls));
+        // Every relay still ranks below every host candidate.
+        assert!(p(host) > p(udp6));
+        // One server reached two ways: two foundations (RFC 8445 §5.1.1.3).
+        let f = |i: usize| g.candidates[i].candidate.foundation.clone();
+        assert_ne!(f(udp), f(tcp));
+        assert_ne!(f(tcp), f(tls));
     }
 
     #[test]

@@ -24,7 +24,7 @@ use sanderling_dtls::{
 use sanderling_ice::turn::{TurnClient, TurnConfig, TurnEvent, TurnTransport};
 use sanderling_ice::{
     Candidate as IceCandidate, ConnectionState as IceState, GatheringState, IceAgent, IceConfig,
-    IceEvent,
+    IceEvent, RelayProtocol,
 };
 use sanderling_sctp::options::SctpOptions;
 
@@ -564,7 +564,8 @@ impl Peer {
             }
             if !r.settled {
                 if let Some(relayed) = r.relayed {
-                    let _ = ice.add_relayed_candidate(server, relayed, r.mapped);
+                    let relay = RelayProtocol::from(&r.client.config().transport);
+                    let _ = ice.add_relayed_candidate(server, relayed, r.mapped, relay);
                     r.settled = true;
                 } else if r.failed {
                     ice.relay_gathering_failed(server);

@@ -44,6 +44,7 @@ use crate::event::{ConnectionState, GatheringState, IceEvent};
 use crate::gather::{COMPONENT, Gatherer};
 use crate::mdns::{MdnsResolver, usable};
 use crate::pair::{CandidatePairInfo, Pair, PairStats};
+use crate::relay_protocol::RelayProtocol;
 use crate::stats::AgentStats;
 use crate::transaction::{Purpose, Transaction};
 use crate::transmit::Transmit;
@@ -312,12 +313,15 @@ impl IceAgent {
     /// with `local == relayed`, for the TURN client to send through the
     /// allocation (Send indication or ChannelData); what arrives through
     /// the allocation goes into [`handle_input`](Self::handle_input) with
-    /// `local == relayed` and the peer's address as `remote`.
+    /// `local == relayed` and the peer's address as `remote`. `relay` is
+    /// how the server is reached: relays over UDP rank above TCP, TCP
+    /// above TLS.
     pub fn add_relayed_candidate(
         &mut self,
         server: SocketAddr,
         relayed: SocketAddr,
         mapped: Option<SocketAddr>,
+        relay: RelayProtocol,
     ) -> Result<Option<Candidate>, IceError> {
         if self.closed {
             return Err(IceError::Closed);
@@ -326,7 +330,7 @@ impl IceAgent {
             return Err(IceError::Lite);
         }
         self.finish_relay(server);
-        let Some(idx) = self.gather.add_relayed(server, relayed, mapped) else {
+        let Some(idx) = self.gather.add_relayed(server, relayed, mapped, relay) else {
             return Ok(None);
         };
         let candidate = self.gather.candidates[idx].candidate.clone();

@@ -9,7 +9,7 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use sanderling_ice::{Candidate, ConnectionState, IceAgent, IceConfig, IceEvent};
+use sanderling_ice::{Candidate, ConnectionState, IceAgent, IceConfig, IceEvent, RelayProtocol};
 use sanderling_netsim::{Datagram, Endpoint, NatConfig, NodeId, Sim, Transmit};
 use sanderling_stun::attr::XorMappedAddress;
 use sanderling_stun::{Class, Message, MessageBuilder, Method};
@@ -154,9 +154,12 @@ impl Endpoint for Node {
                         if let Some(rc) = &mut self.relay {
                             rc.relayed = Some(addrs[0]);
                         }
-                        let _ =
-                            self.agent
-                                .add_relayed_candidate(r.server, addrs[0], Some(addrs[1]));
+                        let _ = self.agent.add_relayed_candidate(
+                            r.server,
+                            addrs[0],
+                            Some(addrs[1]),
+                            RelayProtocol::Udp,
+                        );
                     }
                 }
                 Some(&relay::DATA) => {
