@@ -233,15 +233,12 @@ pub(crate) async fn run(shared: Arc<Shared>, sockets: Vec<Socket>, mdns_seed: u1
 /// total so far) reaches [`MAX_OUTPUT_BYTES_PER_TURN`]; true if it stopped
 /// there, with more perhaps waiting.
 fn take_output(st: &mut State, sender: &mut Sender, now: Instant, output: &mut usize) -> bool {
-    if *output >= MAX_OUTPUT_BYTES_PER_TURN {
-        return true;
-    }
-    while let Some(t) = st.peer.poll_transmit(now) {
+    while *output < MAX_OUTPUT_BYTES_PER_TURN {
+        let Some(t) = st.peer.poll_transmit(now) else {
+            return false;
+        };
         *output += t.payload.len();
         sender.push(t);
-        if *output >= MAX_OUTPUT_BYTES_PER_TURN {
-            return true;
-        }
     }
-    false
+    true
 }

@@ -235,11 +235,7 @@ impl RetransmissionQueue {
         let max = u32::try_from(max_size).unwrap_or(u32::MAX);
         let size = self.outstanding.peek_retransmission_size()?;
         let chunk = self.outstanding.pop_retransmission(now, max)?;
-        self.peer_rwnd = self
-            .peer_rwnd
-            .saturating_sub(u64::from(size) + PEER_CHUNK_OVERHEAD);
-        self.t3.start_if_stopped(now, self.rto.rto());
-        self.last_data_sent = Some(now);
+        self.on_chunk_sent(now, size);
         Some(chunk)
     }
 
@@ -286,6 +282,16 @@ impl RetransmissionQueue {
         }
     }
 
+    /// A chunk of `size` bytes went out (new or retransmitted): it takes
+    /// its share of the peer's window, and T3 runs.
+    fn on_chunk_sent(&mut self, now: Instant, size: u32) {
+        self.peer_rwnd = self
+            .peer_rwnd
+            .saturating_sub(u64::from(size) + PEER_CHUNK_OVERHEAD);
+        self.t3.start_if_stopped(now, self.rto.rto());
+        self.last_data_sent = Some(now);
+    }
+
     /// Records a chunk sent for the first time; returns its TSN.
     pub fn send_new(
         &mut self,
@@ -296,11 +302,7 @@ impl RetransmissionQueue {
         limits: ChunkLimits,
     ) -> Tsn {
         let tsn = self.outstanding.insert(now, data, size, message_id, limits);
-        self.peer_rwnd = self
-            .peer_rwnd
-            .saturating_sub(u64::from(size) + PEER_CHUNK_OVERHEAD);
-        self.t3.start_if_stopped(now, self.rto.rto());
-        self.last_data_sent = Some(now);
+        self.on_chunk_sent(now, size);
         tsn
     }
 
