@@ -26,6 +26,9 @@ pub struct Stats {
     pub t3_expirations: u64,
     /// Fast retransmit episodes.
     pub fast_retransmits: u64,
+    /// Fast retransmissions found lost (data sent after them arrived
+    /// without them) and sent again without waiting for T3-rtx.
+    pub lost_retransmissions: u64,
     /// Messages abandoned under PR-SCTP limits.
     pub messages_abandoned: u64,
     /// Unknown chunks skipped or reported.

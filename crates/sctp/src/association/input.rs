@@ -246,6 +246,7 @@ impl Association {
                 if outcome.newly_fast_retransmit > 0 {
                     self.stats.fast_retransmits += 1;
                 }
+                self.stats.lost_retransmissions += outcome.lost_retransmissions as u64;
                 if tcb.capabilities.partial_reliability
                     && tcb.rtx.outstanding().should_send_forward_tsn()
                 {

@@ -413,6 +413,13 @@ impl CongestionController for Bbr {
         false
     }
 
+    fn on_retransmission_lost(&mut self, highest_outstanding_tsn: Tsn) {
+        // Another loss event for the round; the exit point moves on so the
+        // miss-indication rules cover the data sent since.
+        self.fast_recovery_exit = None;
+        self.on_fast_retransmit(highest_outstanding_tsn);
+    }
+
     fn set_mtu(&mut self, mtu: usize) {
         if mtu > 0 {
             self.config.mtu = mtu;

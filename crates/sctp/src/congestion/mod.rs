@@ -73,6 +73,12 @@ pub trait CongestionController: fmt::Debug + Send {
     /// reduced: it is not while already in Fast Recovery.
     fn on_fast_retransmit(&mut self, highest_outstanding_tsn: Tsn) -> bool;
 
+    /// A fast retransmission was lost too and goes again: the congestion
+    /// persisted through the episode, so it counts as a new one (RFC 5681
+    /// §4.3 and RFC 8985 §9.3: a lost retransmission needs its own window
+    /// reduction). `highest_outstanding_tsn` is the new exit point.
+    fn on_retransmission_lost(&mut self, highest_outstanding_tsn: Tsn);
+
     /// T3-rtx expired (§7.2.3).
     fn on_retransmission_timeout(&mut self);
 

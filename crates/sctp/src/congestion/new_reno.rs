@@ -159,6 +159,11 @@ impl CongestionController for NewReno {
         true
     }
 
+    fn on_retransmission_lost(&mut self, highest_outstanding_tsn: Tsn) {
+        self.fast_recovery_exit = None;
+        self.on_fast_retransmit(highest_outstanding_tsn);
+    }
+
     fn set_mtu(&mut self, mtu: usize) {
         if mtu > 0 {
             self.config.mtu = mtu;
@@ -321,6 +326,24 @@ mod tests {
         // A second loss in the same episode changes nothing.
         assert!(!cc.on_fast_retransmit(Tsn(60)));
         assert_eq!((cc.cwnd(), cc.ssthresh()), (12_000, 12_000));
+    }
+
+    #[test]
+    fn a_lost_retransmission_is_a_new_episode() {
+        let mut cc = controller();
+        for i in 0..10 {
+            cc.on_ack(&ack(MTU, cc.cwnd(), i));
+        }
+        assert!(cc.on_fast_retransmit(Tsn(50)));
+        assert_eq!(cc.cwnd(), 12_000);
+        // The retransmission was lost as well: the congestion lasted, so
+        // the window halves again and the exit point moves on.
+        cc.on_retransmission_lost(Tsn(70));
+        assert_eq!((cc.cwnd(), cc.ssthresh()), (6_000, 6_000));
+        cc.on_ack(&ack(MTU, 6_000, 50));
+        assert!(cc.in_fast_recovery());
+        cc.on_ack(&ack(MTU, 6_000, 70));
+        assert!(!cc.in_fast_recovery());
     }
 
     #[test]

@@ -62,6 +62,10 @@ struct Item {
     nack_count: u8,
     retransmissions: u16,
     fast_retransmitted: bool,
+    /// TSNs from `tsn + sent_after` on were first sent after this chunk's
+    /// last transmission: their arrival without it says that transmission
+    /// was lost.
+    sent_after: u32,
 }
 
 /// A message given up under its partial-reliability limits.
@@ -76,6 +80,16 @@ pub struct AbandonedMessage {
     pub unsent_remainder: bool,
 }
 
+/// What a miss indication did.
+enum Nack {
+    /// Counted, or not counted, below the threshold.
+    Counted,
+    /// The chunk reached the threshold for the first time.
+    FastRetransmit,
+    /// The chunk's fast retransmission reached it: lost again.
+    RetransmissionLost,
+}
+
 /// What one SACK changed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct AckOutcome {
@@ -87,6 +101,11 @@ pub struct AckOutcome {
     pub rtt: Option<Duration>,
     /// Chunks that reached the fast-retransmit threshold with this SACK.
     pub newly_fast_retransmit: usize,
+    /// Fast retransmissions found lost with this SACK: data sent after
+    /// them arrived three times without them. They go again at once
+    /// rather than after T3-rtx (RFC 8985 §3.4 detects lost
+    /// retransmissions the same way; RFC 9260 alone waits for the timer).
+    pub lost_retransmissions: usize,
     /// The highest TSN this SACK newly acknowledged.
     pub highest_newly_acked: Option<Tsn>,
     /// How fast the path delivered, from the newest chunk acknowledged.
@@ -235,6 +254,7 @@ impl OutstandingData {
             nack_count: 0,
             retransmissions: 0,
             fast_retransmitted: false,
+            sent_after: 1,
         });
         self.flight_bytes += u64::from(size);
         self.outstanding_bytes += u64::from(size);
@@ -393,8 +413,10 @@ impl OutstandingData {
                 let (rs, re) = self.acked_ranges[i];
                 let hole_end = (rs - 1).min(limit);
                 for tsn in hole_start..=hole_end {
-                    if self.nack(tsn) {
-                        out.newly_fast_retransmit += 1;
+                    match self.nack(tsn, h) {
+                        Nack::Counted => {}
+                        Nack::FastRetransmit => out.newly_fast_retransmit += 1,
+                        Nack::RetransmissionLost => out.lost_retransmissions += 1,
                     }
                 }
                 hole_start = re + 1;
@@ -469,24 +491,35 @@ impl OutstandingData {
         }
     }
 
-    /// One miss indication; returns whether it triggered fast retransmit.
-    fn nack(&mut self, tsn: u64) -> bool {
+    /// One miss indication for the hole at `tsn` from a SACK whose highest
+    /// newly acknowledged TSN is `highest_newly_acked`. A chunk already
+    /// fast-retransmitted counts only SACKs of data sent after its
+    /// retransmission (§7.2.4 fast-retransmits a chunk once; the older
+    /// data in those SACKs says nothing about the retransmission).
+    fn nack(&mut self, tsn: u64, highest_newly_acked: u64) -> Nack {
         let Some(item) = self.item_mut(tsn) else {
-            return false;
+            return Nack::Counted;
         };
-        if item.state != State::InFlight || item.fast_retransmitted {
-            return false;
+        if item.state != State::InFlight
+            || (item.fast_retransmitted && highest_newly_acked < tsn + u64::from(item.sent_after))
+        {
+            return Nack::Counted;
         }
         item.nack_count = item.nack_count.saturating_add(1);
         if item.nack_count < FAST_RETRANSMIT_THRESHOLD {
-            return false;
+            return Nack::Counted;
         }
+        let again = item.fast_retransmitted;
         item.fast_retransmitted = true;
         item.state = State::Lost;
         let size = u64::from(item.size);
         self.flight_bytes -= size;
         self.mark_lost(tsn);
-        true
+        if again {
+            Nack::RetransmissionLost
+        } else {
+            Nack::FastRetransmit
+        }
     }
 
     /// Puts a `Lost` chunk in line for retransmission, or abandons its
@@ -550,6 +583,7 @@ impl OutstandingData {
                 return None;
             }
             self.to_retransmit.pop_first();
+            let end = self.end();
             let snapshot = self.delivery.on_send(now, self.flight_bytes == 0);
             let item = &mut self.items[idx];
             item.state = State::InFlight;
@@ -557,6 +591,7 @@ impl OutstandingData {
             item.snapshot = snapshot;
             item.retransmissions = item.retransmissions.saturating_add(1);
             item.nack_count = 0;
+            item.sent_after = u32::try_from(end - tsn).unwrap_or(u32::MAX);
             self.flight_bytes += u64::from(item.size);
             if self.rtt_probe == Some(tsn) {
                 self.rtt_probe = None;
@@ -827,6 +862,45 @@ mod tests {
             o.handle_sack(t1, Tsn(7), &[], false),
             Err(SackError::AcksUnsentTsn(Tsn(7)))
         );
+    }
+
+    #[test]
+    fn a_lost_fast_retransmission_is_found_by_data_sent_after_it() {
+        let t0 = Instant::now();
+        let mut o = filled(8, t0);
+        let first = o.cumulative_tsn_ack().next();
+        let cum = o.cumulative_tsn_ack();
+        for end in 1..4u16 {
+            o.handle_sack(t0, cum, &[gap(2, end + 1)], false).unwrap();
+        }
+        assert_eq!(o.pop_retransmission(t0, 1200).unwrap().tsn, first);
+        // Chunks 9..=12 go out after the retransmission.
+        for i in 8..12u32 {
+            o.insert(
+                t0,
+                data(1, i as u16, true, true),
+                116,
+                MessageId::for_test(u64::from(i)),
+                ChunkLimits::default(),
+            );
+        }
+        // SACKs of the older chunks say nothing about the retransmission.
+        for end in 4..8u16 {
+            let r = o.handle_sack(t0, cum, &[gap(2, end + 1)], false).unwrap();
+            assert_eq!((r.newly_fast_retransmit, r.lost_retransmissions), (0, 0));
+        }
+        // Three SACKs of newer chunks without it: lost again, and only then.
+        for (k, end) in [(1, 9u16), (2, 10), (3, 11)] {
+            let r = o.handle_sack(t0, cum, &[gap(2, end)], false).unwrap();
+            assert_eq!(r.newly_fast_retransmit, 0);
+            assert_eq!(r.lost_retransmissions, usize::from(k == 3), "sack {k}");
+        }
+        assert_eq!(o.pop_retransmission(t0, 1200).unwrap().tsn, first);
+        assert!(o.pop_retransmission(t0, 1200).is_none());
+        let r = o.handle_sack(t0, cum.plus(12), &[], false).unwrap();
+        assert!(r.cumulative_advanced);
+        assert!(o.is_empty());
+        assert_eq!(o.flight_bytes(), 0);
     }
 
     #[test]

@@ -139,9 +139,13 @@ impl RetransmissionQueue {
             cumulative_tsn_ack: sack.cumulative_tsn_ack,
             rate_sample: out.rate_sample,
         });
-        if out.newly_fast_retransmit > 0 {
+        if out.newly_fast_retransmit > 0 || out.lost_retransmissions > 0 {
             let highest = Tsn(self.outstanding.next_tsn().0.wrapping_sub(1));
-            self.cc.on_fast_retransmit(highest);
+            if out.lost_retransmissions > 0 {
+                self.cc.on_retransmission_lost(highest);
+            } else {
+                self.cc.on_fast_retransmit(highest);
+            }
             self.fast_retransmit_pending = true;
         }
         let held = self.outstanding.outstanding_bytes()
