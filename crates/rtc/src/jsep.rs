@@ -169,15 +169,37 @@ pub struct RemoteUpdate {
     pub ice_restart: bool,
 }
 
+/// A description this side made, with what applying it needs from it
+/// (kept so it is not parsed again).
+#[derive(Clone, Debug)]
+struct Made {
+    description: SessionDescription,
+    setup: Setup,
+    mid: Option<String>,
+}
+
+impl Made {
+    fn new(sdp_type: SdpType, sdp: &Sdp, setup: Setup) -> Self {
+        Self {
+            description: SessionDescription {
+                sdp_type,
+                sdp: sdp.to_string(),
+            },
+            setup,
+            mid: sdp.data_section().and_then(|d| d.mid()).map(str::to_owned),
+        }
+    }
+}
+
 /// The signalling side of one peer connection.
 #[derive(Debug)]
 pub struct Jsep {
     state: SignalingState,
     session_id: u64,
     session_version: u64,
-    last_created: Option<SessionDescription>,
-    pending_local: Option<SessionDescription>,
-    current_local: Option<SessionDescription>,
+    last_created: Option<Made>,
+    pending_local: Option<Made>,
+    current_local: Option<Made>,
     pending_remote: Option<SessionDescription>,
     current_remote: Option<SessionDescription>,
     remote_offer: Option<Sdp>,
@@ -224,6 +246,15 @@ impl Jsep {
 
     /// W3C `localDescription` (pending if any, else current).
     pub fn local_description(&self) -> Option<&SessionDescription> {
+        self.local().map(|l| &l.description)
+    }
+
+    /// The mid of the local description's data section.
+    pub fn local_mid(&self) -> Option<&str> {
+        self.local()?.mid.as_deref()
+    }
+
+    fn local(&self) -> Option<&Made> {
         self.pending_local.as_ref().or(self.current_local.as_ref())
     }
 
@@ -236,7 +267,7 @@ impl Jsep {
 
     /// W3C `currentLocalDescription`.
     pub fn current_local_description(&self) -> Option<&SessionDescription> {
-        self.current_local.as_ref()
+        self.current_local.as_ref().map(|l| &l.description)
     }
 
     /// W3C `currentRemoteDescription`.
@@ -283,12 +314,10 @@ impl Jsep {
                 state: self.state,
             });
         }
-        let sdp = self.builder(local, Setup::Actpass).build().to_string();
-        let d = SessionDescription {
-            sdp_type: SdpType::Offer,
-            sdp,
-        };
-        self.last_created = Some(d.clone());
+        let sdp = self.builder(local, Setup::Actpass).build();
+        let made = Made::new(SdpType::Offer, &sdp, Setup::Actpass);
+        let d = made.description.clone();
+        self.last_created = Some(made);
         Ok(d)
     }
 
@@ -322,16 +351,10 @@ impl Jsep {
             // actpass (the norm) and passive: we connect (JSEP §5.3.1).
             _ => Setup::Active,
         };
-        let sdp = self
-            .builder(local, setup)
-            .answer_to(&offer)
-            .build()
-            .to_string();
-        let d = SessionDescription {
-            sdp_type: SdpType::Answer,
-            sdp,
-        };
-        self.last_created = Some(d.clone());
+        let sdp = self.builder(local, setup).answer_to(&offer).build();
+        let made = Made::new(SdpType::Answer, &sdp, setup);
+        let d = made.description.clone();
+        self.last_created = Some(made);
         Ok(d)
     }
 
@@ -342,27 +365,25 @@ impl Jsep {
         let op = "setLocalDescription";
         match (self.state, d.sdp_type) {
             (S::Stable | S::HaveLocalOffer, SdpType::Offer) => {
-                self.check_created(&d)?;
-                self.pending_local = Some(d);
+                let made = self.check_created(&d)?;
+                self.pending_local = Some(made);
                 self.state = S::HaveLocalOffer;
                 self.we_offered_first.get_or_insert(true);
             }
             (S::HaveRemoteOffer | S::HaveLocalPranswer, SdpType::Answer | SdpType::Pranswer) => {
-                self.check_created(&d)?;
-                let setup = Sdp::parse(&d.sdp)?.data_section().and_then(|s| s.setup());
-                let final_answer = d.sdp_type == SdpType::Answer;
-                if final_answer {
-                    self.dtls_side = Some(if setup == Some(Setup::Passive) {
+                let made = self.check_created(&d)?;
+                if d.sdp_type == SdpType::Answer {
+                    self.dtls_side = Some(if made.setup == Setup::Passive {
                         DtlsSide::Server
                     } else {
                         DtlsSide::Client
                     });
-                    self.current_local = Some(d);
+                    self.current_local = Some(made);
                     self.pending_local = None;
                     self.current_remote = self.pending_remote.take();
                     self.state = S::Stable;
                 } else {
-                    self.pending_local = Some(d);
+                    self.pending_local = Some(made);
                     self.state = S::HaveLocalPranswer;
                 }
             }
@@ -380,9 +401,11 @@ impl Jsep {
         Ok(())
     }
 
-    fn check_created(&self, d: &SessionDescription) -> Result<(), JsepError> {
+    /// The description we made that `d` is (a description must be applied
+    /// as created: JSEP §5.4 lets an implementation refuse edits).
+    fn check_created(&self, d: &SessionDescription) -> Result<Made, JsepError> {
         match &self.last_created {
-            Some(c) if c.sdp_type == d.sdp_type && c.sdp == d.sdp => Ok(()),
+            Some(c) if c.description == *d => Ok(c.clone()),
             _ => Err(JsepError::NotCreatedHere),
         }
     }

@@ -339,6 +339,12 @@ impl Peer {
         self.jsep.remote_description()
     }
 
+    /// The mid of the local description's data section (what trickled
+    /// candidates carry as `sdpMid`).
+    pub fn local_mid(&self) -> Option<&str> {
+        self.jsep.local_mid()
+    }
+
     /// The pair ICE selected: (our address, the peer's).
     pub fn selected_pair(&self) -> Option<(SocketAddr, SocketAddr)> {
         self.ice.as_ref().and_then(IceAgent::selected_pair)

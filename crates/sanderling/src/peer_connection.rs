@@ -14,7 +14,7 @@ use sanderling_rtc::{ConnectionState, Peer, PeerConfig};
 
 use crate::config::{Configuration, TurnKind};
 use crate::data_channel::{DataChannel, DataChannelInit};
-use crate::description::{IceCandidate, SessionDescription};
+use crate::description::{IceCandidate, SessionDescription, with_candidates};
 use crate::driver;
 use crate::error::Error;
 use crate::shared::{ChannelEntry, ChannelInfo, ConnRef, QueuedEvent, Shared};
@@ -343,9 +343,7 @@ impl PeerConnection {
         self.call(|st| {
             st.peer
                 .set_local_description(Instant::now(), description.to_core())?;
-            st.local_mid = sanderling_sdp::SessionDescription::parse(&description.sdp)
-                .ok()
-                .and_then(|sdp| sdp.data_section().and_then(|d| d.mid().map(str::to_owned)));
+            st.local_mid = st.peer.local_mid().map(str::to_owned);
             Ok(())
         })
     }
@@ -382,24 +380,7 @@ impl PeerConnection {
     pub fn local_description(&self) -> Option<SessionDescription> {
         let st = self.shared().lock();
         let mut d = SessionDescription::from_core(st.peer.local_description()?);
-        if let Ok(mut sdp) = sanderling_sdp::SessionDescription::parse(&d.sdp)
-            && let Some(i) = sdp.data_section().map(|s| s.index())
-            && let Some(media) = sdp.media.get_mut(i)
-        {
-            let have: std::collections::HashSet<String> =
-                media.candidates().map(|c| c.to_string()).collect();
-            for text in &st.local_candidates {
-                if let Ok(c) = sanderling_sdp::Candidate::parse(text)
-                    && !have.contains(&c.to_string())
-                {
-                    media.add_candidate(&c);
-                }
-            }
-            if st.gathering_done {
-                media.set_end_of_candidates(true);
-            }
-            d.sdp = sdp.to_string();
-        }
+        d.sdp = with_candidates(&d.sdp, &st.local_candidates, st.gathering_done);
         Some(d)
     }
 
