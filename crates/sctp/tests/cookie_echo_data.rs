@@ -14,22 +14,14 @@ use sanderling_sctp::options::SctpOptions;
 use sanderling_sctp::packet::{ChecksumPolicy, Packet};
 use sanderling_sctp::types::{Ppid, StreamId};
 
+mod common;
+use common::{options, packets};
+
 const INIT: u8 = 1;
 const INIT_ACK: u8 = 2;
 const COOKIE_ECHO: u8 = 10;
 const DATA: u8 = 0;
 const I_DATA: u8 = 64;
-
-fn options(seed: u8) -> SctpOptions {
-    SctpOptions {
-        seed: [seed; 32],
-        ..SctpOptions::default()
-    }
-}
-
-fn packets(a: &mut Association, now: Instant) -> Vec<Bytes> {
-    std::iter::from_fn(|| a.poll_transmit(now)).collect()
-}
 
 fn chunk_types(packet: &Bytes) -> Vec<u8> {
     let p = Packet::parse(packet.clone(), ChecksumPolicy::Verify).expect("a valid packet");

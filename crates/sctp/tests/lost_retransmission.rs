@@ -9,23 +9,14 @@ use std::time::Instant;
 use bytes::Bytes;
 use sanderling_sctp::association::{Association, SendOptions, State};
 use sanderling_sctp::event::Event;
-use sanderling_sctp::options::SctpOptions;
 use sanderling_sctp::packet::{ChecksumPolicy, Packet};
 use sanderling_sctp::types::{Ppid, StreamId};
 
+mod common;
+use common::{options, packets};
+
 const DATA: u8 = 0;
 const I_DATA: u8 = 64;
-
-fn options(seed: u8) -> SctpOptions {
-    SctpOptions {
-        seed: [seed; 32],
-        ..SctpOptions::default()
-    }
-}
-
-fn packets(a: &mut Association, now: Instant) -> Vec<Bytes> {
-    std::iter::from_fn(|| a.poll_transmit(now)).collect()
-}
 
 /// The TSNs of the DATA (or I-DATA) chunks in `packet`.
 fn data_tsns(packet: &Bytes) -> Vec<u32> {

@@ -82,8 +82,8 @@ pub struct AbandonedMessage {
 
 /// What a miss indication did.
 enum Nack {
-    /// Counted, or not counted, below the threshold.
-    Counted,
+    /// Nothing to resend: counted below the threshold, or not counted.
+    Nothing,
     /// The chunk reached the threshold for the first time.
     FastRetransmit,
     /// The chunk's fast retransmission reached it: lost again.
@@ -414,7 +414,7 @@ impl OutstandingData {
                 let hole_end = (rs - 1).min(limit);
                 for tsn in hole_start..=hole_end {
                     match self.nack(tsn, h) {
-                        Nack::Counted => {}
+                        Nack::Nothing => {}
                         Nack::FastRetransmit => out.newly_fast_retransmit += 1,
                         Nack::RetransmissionLost => out.lost_retransmissions += 1,
                     }
@@ -498,16 +498,16 @@ impl OutstandingData {
     /// data in those SACKs says nothing about the retransmission).
     fn nack(&mut self, tsn: u64, highest_newly_acked: u64) -> Nack {
         let Some(item) = self.item_mut(tsn) else {
-            return Nack::Counted;
+            return Nack::Nothing;
         };
         if item.state != State::InFlight
             || (item.fast_retransmitted && highest_newly_acked < tsn + u64::from(item.sent_after))
         {
-            return Nack::Counted;
+            return Nack::Nothing;
         }
         item.nack_count = item.nack_count.saturating_add(1);
         if item.nack_count < FAST_RETRANSMIT_THRESHOLD {
-            return Nack::Counted;
+            return Nack::Nothing;
         }
         let again = item.fast_retransmitted;
         item.fast_retransmitted = true;

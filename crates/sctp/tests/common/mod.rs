@@ -127,6 +127,12 @@ pub fn options(seed: u8) -> SctpOptions {
     }
 }
 
+/// Every packet `a` has to send at `now` (for tests that drive a pair by
+/// hand, packet by packet).
+pub fn packets(a: &mut Association, now: Instant) -> Vec<Bytes> {
+    std::iter::from_fn(|| a.poll_transmit(now)).collect()
+}
+
 impl Pair {
     pub fn new(seed: u64, link: LinkConfig, a_opts: SctpOptions, b_opts: SctpOptions) -> Self {
         let mut sim = Sim::new(seed);
