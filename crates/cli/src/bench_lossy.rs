@@ -150,6 +150,8 @@ pub(crate) struct LossyReport {
     pub(crate) retransmissions: u64,
     /// T3-rtx expiries at the sender.
     pub(crate) t3_expirations: u64,
+    /// Fast retransmissions found lost and sent again before T3-rtx.
+    pub(crate) lost_retransmissions: u64,
     /// Datagrams the data direction dropped at random / at the full queue.
     pub(crate) dropped_loss: u64,
     pub(crate) dropped_queue: u64,
@@ -417,6 +419,7 @@ pub(crate) fn measure(c: &LossyConfig) -> Result<LossyReport, String> {
         intact: r.corrupt == 0 && r.bytes == total,
         retransmissions: stats.data_chunks_retransmitted,
         t3_expirations: stats.t3_expirations,
+        lost_retransmissions: stats.lost_retransmissions,
         dropped_loss: link.dropped_loss,
         dropped_queue: link.dropped_queue,
         congestion,
@@ -440,7 +443,7 @@ pub(crate) fn run(c: &LossyConfig, json: bool, tag: &str) -> i32 {
     };
     if json {
         println!(
-            "{{\"kind\":\"result\",\"peer\":\"sanderling\",\"version\":\"{}\",\"mode\":\"lossy\",\"tag\":\"{tag}\",\"cc\":\"{cc}\",\"goodput_mbit\":{:.3},\"link_share\":{:.4},\"loss\":{},\"rate_mbit\":{},\"rtt_ms\":{},\"bytes\":{},\"msg_size\":{},\"intact\":{},\"virtual_s\":{:.3},\"wall_s\":{:.3},\"retransmissions\":{},\"t3_expirations\":{},\"dropped_loss\":{},\"dropped_queue\":{}}}",
+            "{{\"kind\":\"result\",\"peer\":\"sanderling\",\"version\":\"{}\",\"mode\":\"lossy\",\"tag\":\"{tag}\",\"cc\":\"{cc}\",\"goodput_mbit\":{:.3},\"link_share\":{:.4},\"loss\":{},\"rate_mbit\":{},\"rtt_ms\":{},\"bytes\":{},\"msg_size\":{},\"intact\":{},\"virtual_s\":{:.3},\"wall_s\":{:.3},\"retransmissions\":{},\"t3_expirations\":{},\"lost_retransmissions\":{},\"dropped_loss\":{},\"dropped_queue\":{}}}",
             env!("CARGO_PKG_VERSION"),
             r.goodput_mbit,
             r.link_share,
@@ -454,12 +457,13 @@ pub(crate) fn run(c: &LossyConfig, json: bool, tag: &str) -> i32 {
             r.wall_s,
             r.retransmissions,
             r.t3_expirations,
+            r.lost_retransmissions,
             r.dropped_loss,
             r.dropped_queue,
         );
     } else {
         println!(
-            "lossy ({cc}): {} bytes over {} Mbit/s, {} ms RTT, {}% loss: {:.1} Mbit/s = {:.1}% of the link in {:.1} virtual s ({:.1} s real); {}; {} retransmissions, {} T3 expiries",
+            "lossy ({cc}): {} bytes over {} Mbit/s, {} ms RTT, {}% loss: {:.1} Mbit/s = {:.1}% of the link in {:.1} virtual s ({:.1} s real); {}; {} retransmissions ({} of lost retransmissions), {} T3 expiries",
             r.bytes,
             c.rate_mbit,
             c.rtt_ms,
@@ -474,6 +478,7 @@ pub(crate) fn run(c: &LossyConfig, json: bool, tag: &str) -> i32 {
                 "DATA CORRUPTED OR REORDERED"
             },
             r.retransmissions,
+            r.lost_retransmissions,
             r.t3_expirations,
         );
     }
