@@ -263,18 +263,13 @@ mod tests {
         let mut g = Gatherer::default();
         let server = a("203.0.113.1:3478");
         // Arrival order is the reverse of the ranking.
-        let tls = g
-            .add_relayed(server, a("203.0.113.1:50001"), None, RelayProtocol::Tls)
-            .unwrap();
-        let tcp = g
-            .add_relayed(server, a("203.0.113.1:50002"), None, RelayProtocol::Tcp)
-            .unwrap();
-        let udp = g
-            .add_relayed(server, a("203.0.113.1:50003"), None, RelayProtocol::Udp)
-            .unwrap();
-        let udp6 = g
-            .add_relayed(server, a("[2001:db8::3]:50004"), None, RelayProtocol::Udp)
-            .unwrap();
+        let [tls, tcp, udp, udp6] = [
+            ("203.0.113.1:50001", RelayProtocol::Tls),
+            ("203.0.113.1:50002", RelayProtocol::Tcp),
+            ("203.0.113.1:50003", RelayProtocol::Udp),
+            ("[2001:db8::3]:50004", RelayProtocol::Udp),
+        ]
+        .map(|(relayed, relay)| g.add_relayed(server, a(relayed), None, relay).unwrap());
         let host = g.add_host(a("10.0.0.1:5000")).unwrap();
         let p = |i: usize| g.candidates[i].candidate.priority;
         assert!(p(udp6) > p(udp) && p(udp) > p(tcp) && p(tcp) > p(tls));

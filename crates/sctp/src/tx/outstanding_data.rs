@@ -826,7 +826,13 @@ mod tests {
 
     fn filled(n: u32, now: Instant) -> OutstandingData {
         let mut o = OutstandingData::new(Tsn(u32::MAX - 2));
-        for i in 0..n {
+        send(&mut o, 0..n, now);
+        o
+    }
+
+    /// Sends one 116-byte single-chunk message per index.
+    fn send(o: &mut OutstandingData, indices: std::ops::Range<u32>, now: Instant) {
+        for i in indices {
             o.insert(
                 now,
                 data(1, i as u16, true, true),
@@ -835,7 +841,6 @@ mod tests {
                 ChunkLimits::default(),
             );
         }
-        o
     }
 
     fn gap(start: u16, end: u16) -> GapAckBlock {
@@ -875,15 +880,7 @@ mod tests {
         }
         assert_eq!(o.pop_retransmission(t0, 1200).unwrap().tsn, first);
         // Chunks 9..=12 go out after the retransmission.
-        for i in 8..12u32 {
-            o.insert(
-                t0,
-                data(1, i as u16, true, true),
-                116,
-                MessageId::for_test(u64::from(i)),
-                ChunkLimits::default(),
-            );
-        }
+        send(&mut o, 8..12, t0);
         // SACKs of the older chunks say nothing about the retransmission.
         for end in 4..8u16 {
             let r = o.handle_sack(t0, cum, &[gap(2, end + 1)], false).unwrap();
