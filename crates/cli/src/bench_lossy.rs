@@ -463,7 +463,7 @@ pub(crate) fn run(c: &LossyConfig, json: bool, tag: &str) -> i32 {
         );
     } else {
         println!(
-            "lossy ({cc}): {} bytes over {} Mbit/s, {} ms RTT, {}% loss: {:.1} Mbit/s = {:.1}% of the link in {:.1} virtual s ({:.1} s real); {}; {} retransmissions ({} of lost retransmissions), {} T3 expiries",
+            "lossy ({cc}): {} bytes over {} Mbit/s, {} ms RTT, {}% loss: {:.1} Mbit/s = {:.1}% of the link in {:.1} virtual s ({:.1} s real); {}; {} retransmissions ({} of them after a lost fast retransmission), {} T3 expiries",
             r.bytes,
             c.rate_mbit,
             c.rtt_ms,
