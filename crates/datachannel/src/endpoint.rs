@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, VecDeque};
 use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
-use sanderling_sctp::association::{Association, SendError, SendOptions};
+use sanderling_sctp::association::{Association, SendError, SendOptions, SnapError};
 use sanderling_sctp::event::{CloseReason, Event};
 use sanderling_sctp::options::{OptionsError, SctpOptions};
 use sanderling_sctp::rx::ReceivedMessage;
@@ -123,6 +123,17 @@ impl DataChannels {
     pub fn connect(&mut self, now: Instant) {
         self.sctp.connect(now);
         self.pump(now);
+    }
+
+    /// Opens the association from the peer's INIT as its description
+    /// carried it (SNAP, `a=sctp-init`), once DTLS is up: the channels
+    /// open at once, with no SCTP handshake. Fails, changing nothing, on
+    /// an INIT the association refuses; [`connect`](Self::connect) still
+    /// works then.
+    pub fn connect_with_peer_init(&mut self, now: Instant, init: &[u8]) -> Result<(), SnapError> {
+        self.sctp.connect_with_peer_init(now, init)?;
+        self.pump(now);
+        Ok(())
     }
 
     /// An SCTP packet from the peer (the payload of a DTLS record).

@@ -19,6 +19,7 @@ use crate::cookie::{CookieError, StateCookie};
 use crate::error_cause::ErrorCause;
 use crate::error_cause::stale_cookie::StaleCookieCause;
 use crate::event::{CloseReason, Event};
+use crate::options::SctpOptions;
 use crate::param::{
     ForwardTsnSupportedParameter, LargePacketsAcceptableParameter, Parameter, StateCookieParameter,
     SupportedExtensionsParameter, UnrecognizedParameter, ZeroChecksumAcceptableParameter,
@@ -52,6 +53,8 @@ pub(super) struct Handshake {
     answered_init: bool,
     /// The TCB given up on a stale cookie, kept for the DATA it sent.
     previous: Option<Box<Tcb>>,
+    /// Opened from signalled INITs (SNAP), without the handshake.
+    pub(super) snap: bool,
 }
 
 impl Handshake {
@@ -89,46 +92,8 @@ impl Association {
         self.handshake.t1.start(now, self.options.rto_initial);
     }
 
-    /// Our INIT parameters (shared by INIT and INIT-ACK).
-    fn our_parameters(&self) -> Vec<Parameter> {
-        let o = &self.options;
-        let mut ext = vec![RE_CONFIG];
-        let mut params = Vec::with_capacity(4);
-        if o.enable_partial_reliability {
-            ext.push(FORWARD_TSN);
-            params.push(Parameter::ForwardTsnSupported(ForwardTsnSupportedParameter));
-        }
-        if o.enable_message_interleaving {
-            ext.push(I_DATA);
-            ext.push(I_FORWARD_TSN);
-        }
-        params.push(Parameter::SupportedExtensions(
-            SupportedExtensionsParameter { chunk_types: ext },
-        ));
-        if o.enable_zero_checksum {
-            params.push(Parameter::ZeroChecksumAcceptable(
-                ZeroChecksumAcceptableParameter { edmid: EDMID_DTLS },
-            ));
-        }
-        if o.accept_large_packets {
-            params.push(Parameter::LargePacketsAcceptable(
-                LargePacketsAcceptableParameter {
-                    max_packet: LargePacketsAcceptableParameter::ANY,
-                },
-            ));
-        }
-        params
-    }
-
     fn send_init(&mut self) {
-        let init = InitChunk {
-            initiate_tag: self.local_tag,
-            a_rwnd: a_rwnd(self.options.max_receive_buffer),
-            outbound_streams: self.options.num_streams,
-            inbound_streams: self.options.num_streams,
-            initial_tsn: self.local_initial_tsn,
-            parameters: self.our_parameters(),
-        };
+        let init = local_init(&self.options, self.local_tag, self.local_initial_tsn);
         // INIT never goes with a zero checksum (RFC 9653 §5.2).
         self.queue_packet(0, &Chunk::Init(init), false);
         self.stats.inits_sent += 1;
@@ -152,7 +117,7 @@ impl Association {
     }
 
     /// What both sides support, from the peer's INIT or INIT-ACK.
-    fn negotiate(
+    pub(super) fn negotiate(
         &self,
         supports: impl Fn(u8) -> bool,
         forward_tsn: bool,
@@ -241,7 +206,7 @@ impl Association {
             local_tie_tag: tie_local,
             peer_tie_tag: tie_peer,
         };
-        let mut parameters = self.our_parameters();
+        let mut parameters = our_parameters(&self.options);
         parameters.push(Parameter::StateCookie(StateCookieParameter {
             cookie: cookie.sign(&self.cookie_key),
         }));
@@ -440,6 +405,49 @@ impl Association {
             self.handshake.echo_due = false;
             self.enter_established(now);
         }
+    }
+}
+
+/// Our INIT parameters (shared by INIT and INIT-ACK).
+fn our_parameters(o: &SctpOptions) -> Vec<Parameter> {
+    let mut ext = vec![RE_CONFIG];
+    let mut params = Vec::with_capacity(4);
+    if o.enable_partial_reliability {
+        ext.push(FORWARD_TSN);
+        params.push(Parameter::ForwardTsnSupported(ForwardTsnSupportedParameter));
+    }
+    if o.enable_message_interleaving {
+        ext.push(I_DATA);
+        ext.push(I_FORWARD_TSN);
+    }
+    params.push(Parameter::SupportedExtensions(
+        SupportedExtensionsParameter { chunk_types: ext },
+    ));
+    if o.enable_zero_checksum {
+        params.push(Parameter::ZeroChecksumAcceptable(
+            ZeroChecksumAcceptableParameter { edmid: EDMID_DTLS },
+        ));
+    }
+    if o.accept_large_packets {
+        params.push(Parameter::LargePacketsAcceptable(
+            LargePacketsAcceptableParameter {
+                max_packet: LargePacketsAcceptableParameter::ANY,
+            },
+        ));
+    }
+    params
+}
+
+/// The INIT chunk these options and numbers make (also SNAP's
+/// signalled INIT).
+pub(super) fn local_init(o: &SctpOptions, tag: u32, initial_tsn: Tsn) -> InitChunk {
+    InitChunk {
+        initiate_tag: tag,
+        a_rwnd: a_rwnd(o.max_receive_buffer),
+        outbound_streams: o.num_streams,
+        inbound_streams: o.num_streams,
+        initial_tsn,
+        parameters: our_parameters(o),
     }
 }
 
