@@ -16,15 +16,27 @@ use tokio::process::Command;
 
 const INSIDE: &str = "SANDERLING_INTEROP_NETNS";
 const ADDRESS: &str = "198.18.0.1";
+/// Chromium offers I-DATA only under its field trial, and SNAP
+/// (a=sctp-init) only under another. The suite runs with both, and again
+/// without SNAP's: then Chromium ignores our a=sctp-init, as every peer
+/// that does not know SNAP should, and the SCTP handshake runs.
 const FIELD_TRIALS: &str =
     "--force-fieldtrials=WebRTC-DataChannelMessageInterleaving/Enabled/WebRTC-Sctp-Snap/Enabled/";
+const FIELD_TRIALS_NO_SNAP: &str =
+    "--force-fieldtrials=WebRTC-DataChannelMessageInterleaving/Enabled/";
 
-fn spec() -> PeerSpec {
+/// The results' name of a run: `chromium`, or `chromium-nosnap` without
+/// the SNAP trial.
+fn name(snap: bool) -> &'static str {
+    if snap { "chromium" } else { "chromium-nosnap" }
+}
+
+fn spec(snap: bool) -> PeerSpec {
     let node = paths::node();
     let chromium = paths::chromium();
     let script = paths::peers_dir().join("chromium_peer.mjs");
     PeerSpec {
-        name: "chromium",
+        name: name(snap),
         config: Configuration {
             interfaces: vec![ADDRESS.into()],
             ipv6: false,
@@ -32,12 +44,18 @@ fn spec() -> PeerSpec {
         },
         spawn: Box::new(move || {
             let mut c = Command::new(&node);
-            // Chromium offers I-DATA only under this field trial; SNAP makes
-            // its offer carry its SCTP INIT (a=sctp-init), which shows what
-            // it announces (it falls back to the usual handshake with us).
+            // With SNAP, Chromium's descriptions carry its SCTP INIT
+            // (a=sctp-init), which shows what it announces, and SCTP opens
+            // from the two INITs with no handshake; the suite's
+            // sctp_features case checks which happened.
+            let trials = if snap {
+                FIELD_TRIALS
+            } else {
+                FIELD_TRIALS_NO_SNAP
+            };
             c.arg(&script)
                 .env("SANDERLING_CHROMIUM", &chromium)
-                .env("SANDERLING_CHROMIUM_ARGS", FIELD_TRIALS);
+                .env("SANDERLING_CHROMIUM_ARGS", trials);
             Link::spawn("chromium", c)
         }),
         trickles: true,
@@ -50,7 +68,7 @@ fn spec() -> PeerSpec {
 
 /// Runs `test` of this binary again inside a new network namespace, or
 /// returns false when already inside (then the caller runs the suite).
-fn reexec_in_netns(test: &str) -> bool {
+fn reexec_in_netns(test: &str, snap: bool) -> bool {
     if std::env::var_os(INSIDE).is_some() {
         return false;
     }
@@ -83,7 +101,7 @@ fn reexec_in_netns(test: &str) -> bool {
     } else {
         "answerer"
     };
-    let results = paths::results_dir().join(format!("chromium-{role}.jsonl"));
+    let results = paths::results_dir().join(format!("{}-{role}.jsonl", name(snap)));
     let written = std::fs::metadata(&results).and_then(|m| m.modified());
     assert!(
         written.is_ok_and(|t| t >= started),
@@ -95,24 +113,40 @@ fn reexec_in_netns(test: &str) -> bool {
 
 #[test]
 fn chromium_with_sanderling_offering() {
-    if reexec_in_netns("chromium_with_sanderling_offering") {
+    if reexec_in_netns("chromium_with_sanderling_offering", true) {
         return;
     }
-    run(Role::Offerer);
+    run(Role::Offerer, true);
 }
 
 #[test]
 fn chromium_with_sanderling_answering() {
-    if reexec_in_netns("chromium_with_sanderling_answering") {
+    if reexec_in_netns("chromium_with_sanderling_answering", true) {
         return;
     }
-    run(Role::Answerer);
+    run(Role::Answerer, true);
 }
 
-fn run(role: Role) {
+#[test]
+fn chromium_without_snap_with_sanderling_offering() {
+    if reexec_in_netns("chromium_without_snap_with_sanderling_offering", false) {
+        return;
+    }
+    run(Role::Offerer, false);
+}
+
+#[test]
+fn chromium_without_snap_with_sanderling_answering() {
+    if reexec_in_netns("chromium_without_snap_with_sanderling_answering", false) {
+        return;
+    }
+    run(Role::Answerer, false);
+}
+
+fn run(role: Role, snap: bool) {
     let rt = tokio::runtime::Runtime::new().expect("tokio runtime");
     rt.block_on(async {
-        let cells = suite::run(&spec(), role).await;
-        suite::record_and_check("chromium", role, &cells);
+        let cells = suite::run(&spec(snap), role).await;
+        suite::record_and_check(name(snap), role, &cells);
     });
 }

@@ -4,10 +4,21 @@
 
 use std::fmt;
 
+use base64::Engine;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use bytes::Bytes;
+use sanderling_sctp::association::Association;
 use sanderling_sdp::{
     Candidate, DataDescriptionBuilder, Fingerprint, MaxMessageSize, SdpError,
     SessionDescription as Sdp, Setup,
 };
+
+/// Base64 as `a=sctp-init` carries it (RFC 4648 with `=` padding on
+/// output; accepted with or without, as the draft's own example has none).
+pub(crate) const BASE64: GeneralPurpose = GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+);
 
 /// W3C `RTCSdpType`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -135,6 +146,9 @@ pub struct LocalParameters {
     pub end_of_candidates: bool,
     /// We are an ICE-lite agent.
     pub ice_lite: bool,
+    /// Our SCTP INIT for `a=sctp-init` (SNAP), base64; `None` leaves the
+    /// attribute out.
+    pub sctp_init: Option<String>,
 }
 
 /// What the peer's description says, for the transports.
@@ -158,6 +172,9 @@ pub struct RemoteParameters {
     pub candidates: Vec<Candidate>,
     /// The peer has no more candidates.
     pub end_of_candidates: bool,
+    /// The peer's SCTP INIT from `a=sctp-init` (SNAP), decoded and checked;
+    /// `None` when absent or invalid (the draft: silently ignored).
+    pub sctp_init: Option<Bytes>,
 }
 
 /// The result of applying a remote description.
@@ -176,6 +193,8 @@ struct Made {
     description: SessionDescription,
     setup: Setup,
     mid: Option<String>,
+    /// It carries `a=sctp-init`.
+    sctp_init: bool,
 }
 
 impl Made {
@@ -187,6 +206,7 @@ impl Made {
             },
             setup,
             mid: sdp.data_section().and_then(|d| d.mid()).map(str::to_owned),
+            sctp_init: sdp.data_section().is_some_and(|d| d.sctp_init().is_some()),
         }
     }
 }
@@ -254,6 +274,12 @@ impl Jsep {
         self.local()?.mid.as_deref()
     }
 
+    /// Whether the current local description (the settled offer/answer
+    /// exchange) carries our `a=sctp-init`.
+    pub fn local_has_sctp_init(&self) -> bool {
+        self.current_local.as_ref().is_some_and(|l| l.sctp_init)
+    }
+
     fn local(&self) -> Option<&Made> {
         self.pending_local.as_ref().or(self.current_local.as_ref())
     }
@@ -293,6 +319,7 @@ impl Jsep {
         .sctp_port(local.sctp_port)
         .max_message_size(Some(local.max_message_size))
         .ice_lite(local.ice_lite)
+        .sctp_init(local.sctp_init.clone())
         .end_of_candidates(local.end_of_candidates);
         for c in &local.candidates {
             b = b.candidate(c.clone());
@@ -515,7 +542,15 @@ pub fn remote_parameters(sdp: &Sdp) -> Result<RemoteParameters, JsepError> {
         max_message_size,
         candidates: data.candidates().collect(),
         end_of_candidates: data.end_of_candidates(),
+        sctp_init: data.sctp_init().and_then(valid_sctp_init),
     })
+}
+
+/// The peer's `a=sctp-init` as bytes, if it is base64 of a valid INIT.
+fn valid_sctp_init(base64: &str) -> Option<Bytes> {
+    let bytes = BASE64.decode(base64).ok()?;
+    Association::parse_signalled_init(&bytes).ok()?;
+    Some(Bytes::from(bytes))
 }
 
 impl fmt::Display for SignalingState {

@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, VecDeque};
 use std::net::SocketAddr;
 use std::time::Instant;
 
+use base64::Engine;
 use bytes::Bytes;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha20Rng;
@@ -26,10 +27,11 @@ use sanderling_ice::{
     Candidate as IceCandidate, ConnectionState as IceState, GatheringState, IceAgent, IceConfig,
     IceEvent, RelayProtocol,
 };
+use sanderling_sctp::association::Association;
 use sanderling_sctp::options::SctpOptions;
 
 use crate::jsep::{
-    DtlsSide, Jsep, JsepError, LocalParameters, RemoteParameters, SessionDescription,
+    BASE64, DtlsSide, Jsep, JsepError, LocalParameters, RemoteParameters, SessionDescription,
     SignalingState,
 };
 use crate::relay::{Relay, RelayId, error_code};
@@ -84,6 +86,13 @@ pub struct PeerConfig {
     /// `mtu` are skipped, an empty list probes nothing; sizes above 1500
     /// only on a peer that announced `accept_large_packets`, as we do).
     pub sctp: SctpOptions,
+    /// Offer and accept SNAP (draft-hancke-tsvwg-snap): our SCTP INIT goes
+    /// into the description (`a=sctp-init`), and when the peer's carries
+    /// one too, SCTP opens from the two INITs as soon as DTLS is up,
+    /// without its four-way handshake: the first channel's DCEP OPEN
+    /// goes with DTLS's last flight. A peer that does not know it ignores
+    /// the attribute and the handshake runs as before. Default on.
+    pub snap: bool,
     /// TURN servers to allocate relayed candidates on: over UDP from the
     /// first host address of the server's family, over TCP or TLS on a
     /// connection the driver opens when asked
@@ -117,6 +126,7 @@ impl Default for PeerConfig {
                 accept_large_packets: true,
                 ..SctpOptions::default()
             },
+            snap: true,
             turn_servers: Vec::new(),
         }
     }
@@ -254,6 +264,15 @@ pub struct Peer {
     /// The DTLS transport closed (the peer's close_notify) or failed.
     dtls_closed: bool,
     channels: Option<DataChannels>,
+    /// The seed of the SCTP association, drawn up front: SNAP's INIT in
+    /// our descriptions is made from it before the association exists.
+    sctp_seed: [u8; 32],
+    /// With SNAP negotiated, the peer's INIT: SCTP opens from it when
+    /// DTLS is up. `None` otherwise.
+    snap_peer_init: Option<Bytes>,
+    /// Whether SNAP was negotiated, once the association exists: later
+    /// descriptions keep to it (the draft: the same `a=sctp-init` again).
+    snap_negotiated: Option<bool>,
     /// TURN allocations (relayed candidates).
     relays: Vec<Relay>,
     handles: BTreeMap<ChannelHandle, Channel>,
@@ -279,6 +298,7 @@ impl Peer {
     pub fn new(config: PeerConfig, certificate: Certificate) -> Self {
         let mut rng = ChaCha20Rng::from_seed(config.seed);
         let session_id: u64 = rng.random();
+        let sctp_seed = rng.random();
         Self {
             config,
             rng,
@@ -298,6 +318,9 @@ impl Peer {
             sctp_connect_due: false,
             dtls_closed: false,
             channels: None,
+            sctp_seed,
+            snap_peer_init: None,
+            snap_negotiated: None,
             relays: Vec::new(),
             handles: BTreeMap::new(),
             by_id: BTreeMap::new(),
@@ -362,6 +385,14 @@ impl Peer {
     /// once it exists.
     pub fn sctp_stats(&self) -> Option<sanderling_sctp::stats::Stats> {
         self.channels.as_ref().map(|dc| dc.association().stats())
+    }
+
+    /// Whether SCTP opened from the two descriptions' INITs (SNAP,
+    /// [`PeerConfig::snap`]) rather than by its handshake.
+    pub fn sctp_opened_by_snap(&self) -> bool {
+        self.channels
+            .as_ref()
+            .is_some_and(|dc| dc.association().opened_by_snap())
     }
 
     /// Reports a local address the driver bound a socket to.
@@ -632,7 +663,7 @@ impl Peer {
         }
     }
 
-    fn local_parameters(&self) -> LocalParameters {
+    fn local_parameters(&self, answering: bool) -> LocalParameters {
         let creds = self.ice.as_ref().map(IceAgent::local_credentials);
         let fp = self.certificate.fingerprint(HashAlgorithm::Sha256);
         LocalParameters {
@@ -648,14 +679,37 @@ impl Peer {
                 .collect(),
             end_of_candidates: self.gathering_complete,
             ice_lite: self.config.ice.lite,
+            sctp_init: self.local_sctp_init(answering),
         }
+    }
+
+    /// `a=sctp-init` for our next description (SNAP), base64: offered when
+    /// enabled, answered only to an offer that had a valid one, and after
+    /// the first exchange only if SNAP was negotiated then.
+    fn local_sctp_init(&self, answering: bool) -> Option<String> {
+        if !self.config.snap || self.snap_negotiated == Some(false) {
+            return None;
+        }
+        if answering && self.remote.as_ref().is_none_or(|r| r.sctp_init.is_none()) {
+            return None;
+        }
+        Some(BASE64.encode(self.own_sctp_init()))
+    }
+
+    /// Our SCTP INIT as SNAP signals it: the one the association will be
+    /// made with (same options, same seed).
+    fn own_sctp_init(&self) -> Bytes {
+        Association::signalled_init(&SctpOptions {
+            seed: self.sctp_seed,
+            ..self.config.sctp.clone()
+        })
     }
 
     /// W3C `createOffer`.
     pub fn create_offer(&mut self) -> Result<SessionDescription, PeerError> {
         self.check_open()?;
         self.ensure_ice(true);
-        let local = self.local_parameters();
+        let local = self.local_parameters(false);
         Ok(self.jsep.create_offer(&local)?)
     }
 
@@ -672,7 +726,7 @@ impl Peer {
     /// W3C `createAnswer`.
     pub fn create_answer(&mut self) -> Result<SessionDescription, PeerError> {
         self.check_open()?;
-        let local = self.local_parameters();
+        let local = self.local_parameters(true);
         Ok(self.jsep.create_answer(&local)?)
     }
 
@@ -799,8 +853,14 @@ impl Peer {
         };
         let fingerprints = dtls_fingerprints(remote);
         let (port, max) = (remote.sctp_port, remote.max_message_size);
+        // SNAP when both descriptions of the exchange carry an INIT, and
+        // the peer's is not ours: libdatachannel copies attributes it does
+        // not know from the offer into its answer, our a=sctp-init too.
+        let snap = remote.sctp_init.clone().filter(|init| {
+            self.config.snap && self.jsep.local_has_sctp_init() && *init != self.own_sctp_init()
+        });
         self.start_dtls(now, side, fingerprints);
-        self.start_sctp(now, side, None, port, max);
+        self.start_sctp(now, side, None, port, max, snap);
     }
 
     /// Creates the DTLS transport (once).
@@ -830,7 +890,8 @@ impl Peer {
     }
 
     /// Creates the SCTP association and the data channels (once), on our
-    /// `local_port` (the configured one when `None`).
+    /// `local_port` (the configured one when `None`); `snap_peer_init` is
+    /// the peer's INIT when SNAP was negotiated.
     fn start_sctp(
         &mut self,
         now: Instant,
@@ -838,12 +899,15 @@ impl Peer {
         local_port: Option<u16>,
         remote_port: u16,
         remote_max_message_size: usize,
+        snap_peer_init: Option<Bytes>,
     ) {
         if self.channels.is_some() {
             return;
         }
+        self.snap_negotiated = Some(snap_peer_init.is_some());
+        self.snap_peer_init = snap_peer_init;
         let mut sctp = self.config.sctp.clone();
-        sctp.seed = self.rng.random();
+        sctp.seed = self.sctp_seed;
         sctp.remote_port = remote_port;
         if let Some(port) = local_port {
             sctp.local_port = port;
@@ -1012,6 +1076,7 @@ impl Peer {
             Some(local_port),
             remote_port,
             remote_max_message_size,
+            None,
         );
         self.pump(Some(now));
         Ok(())
@@ -1405,7 +1470,7 @@ impl Peer {
         if let Some(dc) = &mut self.channels {
             self.sctp_connect_due = false;
             if !self.dtls_closed {
-                dc.connect(now);
+                open_sctp(dc, now, self.snap_peer_init.as_deref());
             }
         }
     }
@@ -1521,6 +1586,12 @@ impl Peer {
                     DtlsEvent::Connected { .. } => {
                         self.dtls_connected = true;
                         self.sctp_connect_due = true;
+                        // With SNAP there is no INIT of the peer's to wait
+                        // for: open now, before the records that came with
+                        // the Finished (the peer's first DATA) are read.
+                        if self.snap_peer_init.is_some() {
+                            self.connect_sctp_if_due(now);
+                        }
                     }
                     DtlsEvent::ApplicationData(data) => match &mut self.channels {
                         Some(dc) => dc.handle_input(now, data),
@@ -1628,6 +1699,16 @@ fn unspecified(server: SocketAddr) -> std::net::IpAddr {
         std::net::Ipv4Addr::UNSPECIFIED.into()
     } else {
         std::net::Ipv6Addr::UNSPECIFIED.into()
+    }
+}
+
+/// Opens the association: from the peer's signalled INIT (SNAP) when
+/// there is one, else by the handshake (also if the INIT is refused,
+/// which `RemoteParameters` checked already).
+fn open_sctp(dc: &mut DataChannels, now: Instant, snap_peer_init: Option<&[u8]>) {
+    match snap_peer_init {
+        Some(init) if dc.connect_with_peer_init(now, init).is_ok() => {}
+        _ => dc.connect(now),
     }
 }
 

@@ -1196,24 +1196,41 @@ fn interop_str0m_dtls_versions() {
     }
 }
 
-/// str0m with SNAP (draft-hancke-tsvwg-snap: the SCTP INIT in the SDP,
-/// `a=sctp-init`) offers it; we do not know it, so our answer leaves it out
-/// and str0m falls back to the normal SCTP handshake. When we offer, str0m
-/// answers without it.
+/// SNAP (draft-hancke-tsvwg-snap: each side's SCTP INIT in its
+/// description, `a=sctp-init`, and no SCTP handshake) with str0m: str0m
+/// offers it when enabled and always answers an offer that has it; either
+/// way both sides open SCTP from the INITs and no INIT goes over the
+/// network. An offer without it (str0m's default) gets an answer without
+/// it, and the handshake runs.
 #[test]
-fn interop_str0m_snap_falls_back_to_the_sctp_handshake() {
+fn interop_str0m_snap_in_both_offer_directions_and_the_fallback() {
     let link = LinkConfig::with_delay(Duration::from_millis(10));
     let snap = || Rtc::builder().set_snap_enabled(true);
+    let init_lines = |p: &mut Interop| {
+        let local = p.ours().peer.local_description().unwrap().sdp.clone();
+        let remote = p.ours().peer.remote_description().unwrap().sdp.clone();
+        (
+            local.contains("a=sctp-init:"),
+            remote.contains("a=sctp-init:"),
+        )
+    };
     let mut p = Interop::with(28, link.clone(), our_config(28), snap(), false);
     they_offer_scenario(&mut p, Duration::from_secs(5));
-    let offer = p.ours().peer.remote_description().unwrap().sdp.clone();
-    assert!(offer.contains("a=sctp-init:"), "{offer}");
-    let answer = p.ours().peer.local_description().unwrap().sdp.clone();
-    assert!(!answer.contains("a=sctp-init"), "{answer}");
-    let mut p = Interop::with(29, link, our_config(29), snap(), false);
-    we_offer_scenario(&mut p, Duration::from_secs(5));
-    let answer = p.ours().peer.remote_description().unwrap().sdp.clone();
-    assert!(!answer.contains("a=sctp-init"), "{answer}");
+    assert_eq!(init_lines(&mut p), (true, true));
+    assert!(p.ours().peer.sctp_opened_by_snap());
+    assert_eq!(p.ours().peer.sctp_stats().unwrap().inits_sent, 0);
+    for builder in [snap(), Rtc::builder()] {
+        let mut p = Interop::with(29, link.clone(), our_config(29), builder, false);
+        we_offer_scenario(&mut p, Duration::from_secs(5));
+        assert_eq!(init_lines(&mut p), (true, true));
+        assert!(p.ours().peer.sctp_opened_by_snap());
+        assert_eq!(p.ours().peer.sctp_stats().unwrap().inits_sent, 0);
+    }
+    let mut p = Interop::with(30, link, our_config(30), Rtc::builder(), false);
+    they_offer_scenario(&mut p, Duration::from_secs(5));
+    assert_eq!(init_lines(&mut p), (false, false));
+    assert!(!p.ours().peer.sctp_opened_by_snap());
+    assert!(p.ours().peer.sctp_stats().unwrap().inits_sent >= 1);
 }
 
 /// Out-of-band negotiated channels: both sides create stream 42, no DCEP.
@@ -1747,12 +1764,14 @@ fn interop_str0m_sctp_extensions_fall_back() {
 /// Our SCTP port other than 5000 (`a=sctp-port:5001`). str0m always
 /// announces 5000 and does not read the peer's `a=sctp-port`, but its SCTP
 /// (sctp-proto) takes the ports from the INIT it receives, so the
-/// association comes up in both offer directions.
+/// association comes up in both offer directions. Not with SNAP: no INIT
+/// crosses the network then, and str0m sends to port 5000, so SNAP is off.
 #[test]
 fn interop_str0m_our_sctp_port_is_not_5000() {
     for (seed, we_offer) in [(60, true), (61, false)] {
         let mut config = our_config(seed as u8);
         config.sctp.local_port = 5001;
+        config.snap = false;
         let link = LinkConfig::with_delay(Duration::from_millis(10));
         let mut p = Interop::with(seed, link, config, Rtc::builder(), false);
         if we_offer {

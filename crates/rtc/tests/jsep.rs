@@ -3,6 +3,7 @@
 
 use sanderling_rtc::jsep::{
     DtlsSide, Jsep, JsepError, LocalParameters, SdpType, SessionDescription, SignalingState,
+    remote_parameters,
 };
 use sanderling_sdp::{Fingerprint, SessionDescription as Sdp, Setup};
 
@@ -24,6 +25,7 @@ fn local(ufrag: &str) -> LocalParameters {
         candidates: vec![],
         end_of_candidates: false,
         ice_lite: false,
+        sctp_init: None,
     }
 }
 
@@ -196,4 +198,64 @@ fn new_remote_credentials_are_an_ice_restart() {
     }
     // Renegotiation kept the first offerer in control.
     assert!(a.ice_controlling());
+}
+
+/// SNAP's `a=sctp-init`: ours goes out as given; the peer's is read as
+/// bytes only when it is base64 of a valid INIT, and ignored otherwise
+/// (draft-hancke-tsvwg-snap: "silently ignore").
+#[test]
+fn sctp_init_goes_out_and_only_a_valid_one_is_read() {
+    // The draft's example INIT, unpadded base64, and Chromium's, padded.
+    let draft = "AQAAHols3R0AUAAA/////+B5ZR3AAAAEgAgABoLA";
+    let chromium = "AQAAIDcrAxAAUAAA/////0Bv3jjAAAAEgAgACILAQMI=";
+    let read = |init: Option<&str>| {
+        let mut a = Jsep::new(1);
+        let l = LocalParameters {
+            sctp_init: init.map(str::to_owned),
+            ..local("aaaa")
+        };
+        let offer = a.create_offer(&l).unwrap();
+        assert_eq!(
+            offer.sdp.contains("a=sctp-init:"),
+            init.is_some(),
+            "{}",
+            offer.sdp
+        );
+        a.set_local_description(offer.clone()).unwrap();
+        remote_parameters(&Sdp::parse(&offer.sdp).unwrap())
+            .unwrap()
+            .sctp_init
+    };
+    let d = read(Some(draft)).expect("the draft's INIT");
+    assert_eq!(
+        (d.len(), d[0], &d[4..8]),
+        (30, 1, &[0x89, 0x6c, 0xdd, 0x1d][..])
+    );
+    assert_eq!(read(Some(chromium)).map(|b| b.len()), Some(32));
+    assert_eq!(read(None), None);
+    assert_eq!(read(Some("not base64!")), None);
+    assert_eq!(read(Some("AAAA")), None, "base64, but not an INIT");
+    // An INIT with a zero initiate tag.
+    assert_eq!(read(Some("AQAAFAAAAAAAUAAA/////+B5ZR0=")), None);
+}
+
+#[test]
+fn whether_the_settled_local_description_carries_sctp_init() {
+    for with in [false, true] {
+        let mut a = Jsep::new(1);
+        let mut b = Jsep::new(2);
+        let l = LocalParameters {
+            sctp_init: with.then(|| "AQAAHols3R0AUAAA/////+B5ZR3AAAAEgAgABoLA".into()),
+            ..local("aaaa")
+        };
+        let offer = a.create_offer(&l).unwrap();
+        a.set_local_description(offer.clone()).unwrap();
+        assert!(!a.local_has_sctp_init(), "not settled yet");
+        b.set_remote_description(offer).unwrap();
+        let answer = b.create_answer(&local("bbbb")).unwrap();
+        b.set_local_description(answer.clone()).unwrap();
+        assert!(!b.local_has_sctp_init());
+        a.set_remote_description(answer).unwrap();
+        assert_eq!(a.local_has_sctp_init(), with);
+    }
 }

@@ -91,12 +91,14 @@ fn config(seed: u8) -> PeerConfig {
 
 impl Pair {
     fn new(seed: u64, link: LinkConfig) -> Self {
+        Self::with(seed, link, config(1), config(2))
+    }
+    fn with(seed: u64, link: LinkConfig, a_config: PeerConfig, b_config: PeerConfig) -> Self {
         let mut sim = Sim::new(seed);
         let a_addr: SocketAddr = "10.0.0.1:40000".parse().unwrap();
         let b_addr: SocketAddr = "10.0.0.2:40000".parse().unwrap();
-        let cert = Certificate::generate().unwrap();
-        let mut pa = Peer::new(config(1), cert.clone());
-        let mut pb = Peer::new(config(2), Certificate::generate().unwrap());
+        let mut pa = Peer::new(a_config, Certificate::generate().unwrap());
+        let mut pb = Peer::new(b_config, Certificate::generate().unwrap());
         pa.add_local_address("eth0", a_addr);
         pa.end_of_local_addresses();
         pb.add_local_address("eth0", b_addr);
@@ -216,15 +218,247 @@ fn two_peers_connect_and_exchange_messages_on_a_channel_made_before_the_offer() 
     }));
 }
 
+/// Without SNAP, the SCTP handshake: the answerer is the DTLS client, the
+/// offerer's Finished and INIT reach it together, and it answers the INIT
+/// rather than colliding with one of its own.
 #[test]
 fn one_init_opens_the_association_the_dtls_client_answers_it() {
-    let (mut p, _, _) = connected_pair_with_a_channel(11);
-    // The answerer is the DTLS client: the offerer's Finished and INIT
-    // reach it together, and it answers the INIT rather than colliding
-    // with one of its own.
+    let no_snap = |seed| PeerConfig {
+        snap: false,
+        ..config(seed)
+    };
+    let mut p = Pair::with(
+        11,
+        LinkConfig::with_delay(Duration::from_millis(10)),
+        no_snap(1),
+        no_snap(2),
+    );
+    let ch = channel_open_on_both_sides(&mut p, "x");
+    assert_eq!(p.a().peer.channel_state(ch), Some(ReadyState::Open));
     let inits = |n: &mut Node| n.peer.sctp_stats().map(|s| s.inits_sent);
     assert_eq!(inits(p.a()), Some(1));
     assert_eq!(inits(p.b()), Some(0));
+    assert!(!p.a().peer.sctp_opened_by_snap());
+}
+
+/// A channel made before the offer, after offer/answer: the virtual time
+/// at which the answerer sees it, once both sides are open.
+fn channel_open_on_both_sides(p: &mut Pair, label: &str) -> ChannelHandle {
+    let now = p.sim.now();
+    let ch = p
+        .a()
+        .peer
+        .create_data_channel(now, ChannelConfig::new(label))
+        .unwrap();
+    p.negotiate();
+    assert!(p.run_until(Duration::from_secs(10), |a, b| {
+        a.events.contains(&PeerEvent::ChannelOpen(ch)) && !b.incoming().is_empty()
+    }));
+    ch
+}
+
+/// SNAP (the default between two of ours): each description carries its
+/// side's SCTP INIT, SCTP opens as DTLS completes, and no INIT crosses
+/// the network. The offerer's first channel reaches the answerer with
+/// DTLS's last flight: two one-way trips (20 ms here) sooner than with
+/// the handshake, whose INIT goes with that flight.
+#[test]
+fn with_snap_sctp_opens_with_dtls_and_the_channel_two_trips_sooner() {
+    let link = LinkConfig::with_delay(Duration::from_millis(10));
+    let seen_at = |snap: bool| {
+        let c = |seed| PeerConfig {
+            snap,
+            ..config(seed)
+        };
+        let mut p = Pair::with(12, link.clone(), c(1), c(2));
+        let start = p.sim.now();
+        let ch = p
+            .a()
+            .peer
+            .create_data_channel(start, ChannelConfig::new("fast"))
+            .unwrap();
+        p.negotiate();
+        assert!(p.run_until(Duration::from_secs(10), |_, b| !b.incoming().is_empty()));
+        let seen = p.sim.now() - start;
+        assert!(p.run_until(Duration::from_secs(5), |a, _| {
+            a.events.contains(&PeerEvent::ChannelOpen(ch))
+        }));
+        for id in [p.a, p.b] {
+            let n = p.sim.endpoint_mut::<Node>(id);
+            let sdp = &n.peer.local_description().unwrap().sdp;
+            assert_eq!(sdp.contains("a=sctp-init:"), snap);
+            assert_eq!(n.peer.sctp_opened_by_snap(), snap);
+        }
+        let inits = p.a().peer.sctp_stats().unwrap().inits_sent
+            + p.b().peer.sctp_stats().unwrap().inits_sent;
+        assert_eq!(inits, u64::from(!snap));
+        let now = p.sim.now();
+        p.a().peer.send(now, ch, "hello").unwrap();
+        let remote = p.b().incoming()[0];
+        assert!(p.run_until(Duration::from_secs(5), |_, b| b.messages(remote).len() == 1));
+        seen
+    };
+    let (with, without) = (seen_at(true), seen_at(false));
+    assert_eq!(
+        without - with,
+        Duration::from_millis(20),
+        "{with:?} vs {without:?}"
+    );
+}
+
+/// SNAP needs both sides: either one without it leaves `a=sctp-init` out
+/// of the answer, and the handshake opens SCTP as before.
+#[test]
+fn snap_on_one_side_only_falls_back_to_the_handshake() {
+    let link = LinkConfig::with_delay(Duration::from_millis(5));
+    for (a_snap, b_snap) in [(true, false), (false, true)] {
+        let mut p = Pair::with(
+            13,
+            link.clone(),
+            PeerConfig {
+                snap: a_snap,
+                ..config(1)
+            },
+            PeerConfig {
+                snap: b_snap,
+                ..config(2)
+            },
+        );
+        let ch = channel_open_on_both_sides(&mut p, "plain");
+        let offer = p.b().peer.remote_description().unwrap().sdp.clone();
+        let answer = p.b().peer.local_description().unwrap().sdp.clone();
+        assert_eq!(offer.contains("a=sctp-init:"), a_snap);
+        assert!(!answer.contains("a=sctp-init"), "{answer}");
+        assert!(!p.a().peer.sctp_opened_by_snap() && !p.b().peer.sctp_opened_by_snap());
+        assert_eq!(p.a().peer.sctp_stats().unwrap().inits_sent, 1);
+        let now = p.sim.now();
+        p.a().peer.send(now, ch, "handshake").unwrap();
+        let remote = p.b().incoming()[0];
+        assert!(p.run_until(Duration::from_secs(5), |_, b| b.messages(remote).len() == 1));
+    }
+}
+
+/// An `a=sctp-init` that is not a valid INIT is ignored (the draft: no
+/// `a=sctp-init` in the answer), and the handshake runs.
+#[test]
+fn an_invalid_sctp_init_in_the_offer_is_ignored() {
+    for junk in ["not base64!", "AAAA", "AQAAFAAAAAAAUAAA/////+B5ZR0="] {
+        let mut p = Pair::new(14, LinkConfig::with_delay(Duration::from_millis(5)));
+        let now = p.sim.now();
+        let ch = p
+            .a()
+            .peer
+            .create_data_channel(now, ChannelConfig::new("x"))
+            .unwrap();
+        let offer = p.a().peer.create_offer().unwrap();
+        p.a()
+            .peer
+            .set_local_description(now, offer.clone())
+            .unwrap();
+        let ours = sdp_attr(&offer.sdp, "sctp-init")[0].to_owned();
+        let mut munged = offer;
+        munged.sdp = munged.sdp.replace(&ours, junk);
+        p.b().peer.set_remote_description(now, munged).unwrap();
+        let answer = p.b().peer.create_answer().unwrap();
+        assert!(
+            sdp_attr(&answer.sdp, "sctp-init").is_empty(),
+            "{junk}: {}",
+            answer.sdp
+        );
+        p.b()
+            .peer
+            .set_local_description(now, answer.clone())
+            .unwrap();
+        p.a().peer.set_remote_description(now, answer).unwrap();
+        assert!(p.run_until(Duration::from_secs(10), |a, b| {
+            a.events.contains(&PeerEvent::ChannelOpen(ch)) && !b.incoming().is_empty()
+        }));
+        assert!(!p.a().peer.sctp_opened_by_snap());
+    }
+}
+
+/// An answer that carries our own `a=sctp-init` back (libdatachannel
+/// copies attributes it does not know from the offer into its answer) is
+/// no SNAP: the peer's SCTP runs the handshake, and so do we.
+#[test]
+fn our_own_sctp_init_echoed_in_the_answer_is_not_snap() {
+    let no_snap = PeerConfig {
+        snap: false,
+        ..config(2)
+    };
+    let mut p = Pair::with(
+        16,
+        LinkConfig::with_delay(Duration::from_millis(5)),
+        config(1),
+        no_snap,
+    );
+    let now = p.sim.now();
+    let ch = p
+        .a()
+        .peer
+        .create_data_channel(now, ChannelConfig::new("echo"))
+        .unwrap();
+    let offer = p.a().peer.create_offer().unwrap();
+    p.a()
+        .peer
+        .set_local_description(now, offer.clone())
+        .unwrap();
+    let ours = sdp_attr(&offer.sdp, "sctp-init")[0].to_owned();
+    p.b().peer.set_remote_description(now, offer).unwrap();
+    let answer = p.b().peer.create_answer().unwrap();
+    p.b()
+        .peer
+        .set_local_description(now, answer.clone())
+        .unwrap();
+    let mut echoed = answer;
+    echoed.sdp = echoed.sdp.replace(
+        "a=max-message-size",
+        &format!("a=sctp-init:{ours}\r\na=max-message-size"),
+    );
+    assert_eq!(sdp_attr(&echoed.sdp, "sctp-init"), [ours.as_str()]);
+    p.a().peer.set_remote_description(now, echoed).unwrap();
+    assert!(p.run_until(Duration::from_secs(10), |a, b| {
+        a.events.contains(&PeerEvent::ChannelOpen(ch)) && !b.incoming().is_empty()
+    }));
+    assert!(!p.a().peer.sctp_opened_by_snap());
+    assert_eq!(p.a().peer.sctp_stats().unwrap().inits_sent, 1);
+}
+
+/// Later offers and answers carry the same `a=sctp-init` as the first
+/// exchange when SNAP was negotiated, and none when it was not.
+#[test]
+fn renegotiation_keeps_what_the_first_exchange_decided_about_snap() {
+    let link = LinkConfig::with_delay(Duration::from_millis(5));
+    for b_snap in [true, false] {
+        let mut p = Pair::with(
+            15,
+            link.clone(),
+            config(1),
+            PeerConfig {
+                snap: b_snap,
+                ..config(2)
+            },
+        );
+        let ch = channel_open_on_both_sides(&mut p, "kept");
+        let first = |n: &mut Node| {
+            sdp_attr(&n.peer.local_description().unwrap().sdp, "sctp-init")
+                .iter()
+                .map(|s| s.to_string())
+                .collect::<Vec<_>>()
+        };
+        let (a_first, b_first) = (first(p.a()), first(p.b()));
+        assert_eq!(a_first.len(), 1);
+        assert_eq!(b_first.len(), usize::from(b_snap));
+        p.negotiate();
+        let expect_a = if b_snap { a_first.clone() } else { vec![] };
+        assert_eq!(first(p.a()), expect_a, "the re-offer");
+        assert_eq!(first(p.b()), b_first, "the re-answer");
+        let now = p.sim.now();
+        p.a().peer.send(now, ch, "after").unwrap();
+        let remote = p.b().incoming()[0];
+        assert!(p.run_until(Duration::from_secs(5), |_, b| b.messages(remote).len() == 1));
+        assert_eq!(p.b().incoming().len(), 1, "the same association");
+    }
 }
 
 #[test]

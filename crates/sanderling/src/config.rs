@@ -207,6 +207,14 @@ pub struct Configuration {
     /// [`DataChannel::recv`](crate::DataChannel::recv)). One message more
     /// may arrive so that a message larger than the window can finish.
     pub receive_buffer_size: usize,
+    /// SNAP (draft-hancke-tsvwg-snap): our SCTP INIT goes in the offer or
+    /// answer (`a=sctp-init`), and when the peer's description has one
+    /// too, SCTP opens with DTLS instead of after its own four-way
+    /// handshake, so the first channel opens two one-way trips sooner.
+    /// Peers that do not know it (most) ignore the line and the handshake
+    /// runs. On by default; Chromium (behind its `WebRTC-Sctp-Snap` field
+    /// trial) and str0m speak it. See [`SctpFeatures::snap`](crate::SctpFeatures::snap).
+    pub snap: bool,
     /// How long the lookup of a peer's mDNS candidate (`<uuid>.local`, RFC
     /// 6762 one-shot query, asked again twice meanwhile) waits for an
     /// answer before the candidate is given up. Default 3 s.
@@ -238,6 +246,7 @@ impl Default for Configuration {
             max_message_size: 256 << 10,
             receive_buffer_size: 4 << 20,
             congestion_control: CongestionControl::NewReno,
+            snap: true,
             turn_tls_trust: TurnTlsTrust::System,
             mdns_timeout: Duration::from_secs(3),
             mdns_destinations: vec![

@@ -72,6 +72,10 @@ pub struct SctpFeatures {
     /// Zero checksum (RFC 9653): packets go without CRC32C (DTLS already
     /// protects them).
     pub zero_checksum: bool,
+    /// SNAP (draft-hancke-tsvwg-snap): the association opened from the
+    /// SCTP INITs in the two descriptions, without the SCTP handshake
+    /// ([`Configuration::snap`](crate::Configuration::snap)).
+    pub snap: bool,
 }
 
 /// W3C `RTCPeerConnection`, for data channels.
@@ -179,6 +183,7 @@ impl PeerConnection {
         let mut peer_config = PeerConfig {
             seed: os_seed()?,
             ice,
+            snap: config.snap,
             ..PeerConfig::default()
         };
         peer_config.sctp.max_message_size = config.max_message_size;
@@ -413,8 +418,10 @@ impl PeerConnection {
     /// SCTP). No W3C counterpart: for diagnostics and interop tests (did
     /// I-DATA and zero checksum get negotiated with this peer?).
     pub fn sctp_features(&self) -> Option<SctpFeatures> {
-        let caps = self.shared().lock().peer.sctp_capabilities()?;
+        let shared = self.shared().lock();
+        let caps = shared.peer.sctp_capabilities()?;
         Some(SctpFeatures {
+            snap: shared.peer.sctp_opened_by_snap(),
             partial_reliability: caps.partial_reliability,
             message_interleaving: caps.message_interleaving,
             stream_reset: caps.reconfig,

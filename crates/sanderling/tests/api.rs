@@ -435,6 +435,17 @@ async fn sctp_features_show_what_both_ends_negotiated() {
         let f = pc.sctp_features().expect("the association is up");
         assert!(f.partial_reliability && f.message_interleaving);
         assert!(f.stream_reset && f.zero_checksum);
+        assert!(f.snap, "SNAP: the INITs went in the descriptions");
+    }
+    // Without SNAP on one side, the SCTP handshake.
+    let no_snap = Configuration {
+        snap: false,
+        ..loopback()
+    };
+    let (a, b, _ch, _remote) = open_pair(no_snap).await;
+    for pc in [&a.pc, &b.pc] {
+        let f = pc.sctp_features().expect("the association is up");
+        assert!(!f.snap && f.zero_checksum);
     }
 }
 

@@ -51,6 +51,9 @@ pub mod names {
     pub const SCTP_PORT: &str = "sctp-port";
     /// `a=max-message-size:<bytes>` (RFC 8841 §6).
     pub const MAX_MESSAGE_SIZE: &str = "max-message-size";
+    /// `a=sctp-init:<base64 SCTP INIT chunk>` (SNAP,
+    /// draft-hancke-tsvwg-snap).
+    pub const SCTP_INIT: &str = "sctp-init";
     /// `a=sctpmap:<port> <protocol> [<streams>]` (the legacy draft form,
     /// draft-ietf-mmusic-sctp-sdp-05).
     pub const SCTPMAP: &str = "sctpmap";

@@ -23,6 +23,7 @@
 //! a=mid:0
 //! a=sctp-port:5000
 //! a=max-message-size:262144
+//! a=sctp-init:<base64>                 (if set: SNAP)
 //! ```
 //!
 //! The m-line port stays 9 and `c=` stays `0.0.0.0` even with candidates:
@@ -59,6 +60,7 @@ pub struct DataDescriptionBuilder {
     protocol: SctpProtocol,
     sctp_port: u16,
     max_message_size: Option<u64>,
+    sctp_init: Option<String>,
     trickle: bool,
     ice_lite: bool,
     candidates: Vec<Candidate>,
@@ -92,6 +94,7 @@ impl DataDescriptionBuilder {
             protocol: SctpProtocol::Modern,
             sctp_port: DEFAULT_SCTP_PORT,
             max_message_size: Some(DEFAULT_LOCAL_MAX_MESSAGE_SIZE),
+            sctp_init: None,
             trickle: true,
             ice_lite: false,
             candidates: Vec::new(),
@@ -160,6 +163,13 @@ impl DataDescriptionBuilder {
     /// limit, `None` leaves the attribute out (the peer then assumes 64 KiB).
     pub fn max_message_size(mut self, size: Option<u64>) -> Self {
         self.max_message_size = size;
+        self
+    }
+
+    /// `a=sctp-init` with this base64 SCTP INIT chunk (SNAP,
+    /// draft-hancke-tsvwg-snap); `None` (the default) leaves it out.
+    pub fn sctp_init(mut self, base64: Option<String>) -> Self {
+        self.sctp_init = base64;
         self
     }
 
@@ -257,6 +267,9 @@ impl DataDescriptionBuilder {
         }
         if let Some(size) = self.max_message_size {
             attrs.push(Attribute::new(names::MAX_MESSAGE_SIZE, size.to_string()));
+        }
+        if let Some(init) = &self.sctp_init {
+            attrs.push(Attribute::new(names::SCTP_INIT, init));
         }
         session.media = self.rejected.clone();
         session

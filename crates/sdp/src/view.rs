@@ -181,6 +181,13 @@ impl<'a> DataSection<'a> {
     pub fn max_message_size(&self) -> MaxMessageSize {
         MaxMessageSize::from_attribute(self.view.media.max_message_size_attribute())
     }
+
+    /// The peer's SCTP INIT chunk, base64 as `a=sctp-init` carries it
+    /// (SNAP, draft-hancke-tsvwg-snap), not decoded or checked: the draft
+    /// has an invalid one ignored, which is the caller's to do.
+    pub fn sctp_init(&self) -> Option<&str> {
+        self.view.media.attribute_value(names::SCTP_INIT)
+    }
 }
 
 impl<'a> Deref for DataSection<'a> {

@@ -97,6 +97,7 @@ fn built_description_reads_back() {
     .mid("data")
     .sctp_port(5001)
     .max_message_size(Some(0))
+    .sctp_init(Some("AQAAHols3R0AUAAA/////+B5ZR3AAAAEgAgABoLA".into()))
     .ice_lite(true)
     .trickle(false)
     .candidate(candidate.clone())
@@ -120,6 +121,14 @@ fn built_description_reads_back() {
     assert_eq!(fps[1].algorithm, "sha-384");
     assert_eq!(data.sctp_port(), 5001);
     assert_eq!(data.max_message_size(), MaxMessageSize::Unlimited);
+    // SNAP's INIT last, after a=max-message-size, as the draft shows it.
+    assert_eq!(
+        data.sctp_init(),
+        Some("AQAAHols3R0AUAAA/////+B5ZR3AAAAEgAgABoLA")
+    );
+    assert!(text.ends_with(
+        "a=max-message-size:0\r\na=sctp-init:AQAAHols3R0AUAAA/////+B5ZR3AAAAEgAgABoLA\r\n"
+    ));
     assert_eq!(data.candidates().collect::<Vec<_>>(), [candidate]);
     assert!(data.end_of_candidates());
     assert_eq!(parsed.bundle_group().unwrap().mids, ["data"]);
