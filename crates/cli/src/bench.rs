@@ -19,7 +19,7 @@ use crate::bench_lossy::{self, LossyConfig};
 use crate::usage;
 
 pub(crate) const USAGE: &str = "flags: --json --mode setup|bulk|small|many|lossy --pairs N --idle-s N --count N --total-bytes N --msg-size N \
-     --messages N --small-size N --high N --low N --timeout-s N --tag S --sockbuf N";
+     --messages N --small-size N --high N --low N --timeout-s N --tag S --sockbuf N --snap on|off";
 
 /// The harness's flags (`shared/bench/README.md`).
 #[derive(Clone, Debug)]
@@ -42,6 +42,9 @@ pub(crate) struct Args {
     /// the default lets every connection's periodic timers (ICE consent,
     /// every 5 s) run once, which is when idle buffers are given back.
     pub(crate) idle_s: u64,
+    /// SNAP (`a=sctp-init`) between the two peers: on, as by default, or
+    /// off to measure the SCTP handshake it saves.
+    snap: bool,
     lossy: LossyConfig,
 }
 
@@ -64,6 +67,7 @@ impl Args {
             sockbuf: 4 << 20,
             pairs: 1000,
             idle_s: 6,
+            snap: true,
             lossy,
         };
         let mut i = 0;
@@ -95,6 +99,13 @@ impl Args {
                 "--sockbuf" => a.sockbuf = num()?,
                 "--pairs" => a.pairs = num()?,
                 "--idle-s" => a.idle_s = num()? as u64,
+                "--snap" => {
+                    a.snap = match v.as_str() {
+                        "on" => true,
+                        "off" => false,
+                        _ => return Err(format!("--snap takes on or off, not {v}")),
+                    }
+                }
                 _ => return Err(format!("unknown flag {k}")),
             }
             i += 2;
@@ -180,6 +191,7 @@ fn configuration(a: &Args) -> Configuration {
         ipv6: false,
         interfaces: vec!["127.0.0.1".into()],
         socket_buffer_size: a.sockbuf.max(64 << 10),
+        snap: a.snap,
         ..Configuration::default()
     }
 }
@@ -309,6 +321,8 @@ impl Drop for PeerThread {
 async fn setup(a: &Args, answerer: &PeerThread) -> Result<(), String> {
     let mut setup_ms = Vec::new();
     let mut total_ms = Vec::new();
+    // Connections whose SCTP opened from the INITs in the descriptions.
+    let mut by_snap = 0;
     for _ in 0..a.count {
         let t_total = Instant::now();
         let (pa, pb) = build(a, answerer)?;
@@ -316,6 +330,7 @@ async fn setup(a: &Args, answerer: &PeerThread) -> Result<(), String> {
         let pair = connect(pa, pb).await?;
         setup_ms.push(t0.elapsed().as_secs_f64() * 1e3);
         total_ms.push(t_total.elapsed().as_secs_f64() * 1e3);
+        by_snap += usize::from(pair.a.sctp_features().is_some_and(|f| f.snap));
         pair.a.close();
         pair.b.close();
     }
@@ -334,7 +349,7 @@ async fn setup(a: &Args, answerer: &PeerThread) -> Result<(), String> {
     let max = setup_ms.iter().copied().fold(0.0, f64::max);
     if a.json {
         println!(
-            "{{\"kind\":\"result\",\"peer\":\"sanderling\",\"version\":\"{}\",\"mode\":\"setup\",\"tag\":\"{}\",\"count\":{},\"setup_ms_median\":{:.3},\"setup_ms_min\":{min:.3},\"setup_ms_max\":{max:.3},\"total_ms_median\":{:.3},\"setup_ms\":[{}],\"total_ms\":[{}]}}",
+            "{{\"kind\":\"result\",\"peer\":\"sanderling\",\"version\":\"{}\",\"mode\":\"setup\",\"tag\":\"{}\",\"count\":{},\"setup_ms_median\":{:.3},\"setup_ms_min\":{min:.3},\"setup_ms_max\":{max:.3},\"total_ms_median\":{:.3},\"snap\":{by_snap},\"setup_ms\":[{}],\"total_ms\":[{}]}}",
             env!("CARGO_PKG_VERSION"),
             a.tag,
             setup_ms.len(),
@@ -345,7 +360,7 @@ async fn setup(a: &Args, answerer: &PeerThread) -> Result<(), String> {
         );
     } else {
         println!(
-            "setup: {} connections, median {:.2} ms (min {min:.2}, max {max:.2}); with building the peers {:.2} ms",
+            "setup: {} connections, median {:.2} ms (min {min:.2}, max {max:.2}); with building the peers {:.2} ms; {by_snap} opened SCTP by SNAP",
             setup_ms.len(),
             median(&setup_ms),
             median(&total_ms)

@@ -55,6 +55,11 @@ fn setup_counts_connections() {
     let line = run(&["--mode", "setup", "--count", "3", "--timeout-s", "60"]);
     assert_eq!(field(&line, "count"), "3");
     assert!(line.contains("\"setup_ms\":["));
+    // SNAP by default; `--snap off` runs the SCTP handshake.
+    assert_eq!(field(&line, "snap"), "3");
+    let line = run(&["--mode", "setup", "--count", "2", "--snap", "off"]);
+    assert_eq!(field(&line, "count"), "2");
+    assert_eq!(field(&line, "snap"), "0");
 }
 
 #[test]
