@@ -49,7 +49,13 @@ impl Outcome {
 }
 
 /// The peers, in the matrix's column order.
-pub const PEERS: &[&str] = &["aiortc", "chromium", "node-datachannel", "webrtc-rs"];
+pub const PEERS: &[&str] = &[
+    "aiortc",
+    "chromium",
+    "chromium-nosnap",
+    "node-datachannel",
+    "webrtc-rs",
+];
 
 /// Writes one run's cells (replacing that peer and role's last run).
 pub fn write(peer: &str, role: &str, cells: &[(String, Outcome)]) {
