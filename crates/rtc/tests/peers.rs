@@ -130,19 +130,24 @@ impl Pair {
     }
     /// Offer from A, answer from B, candidates inside the descriptions.
     fn negotiate(&mut self) {
+        self.negotiate_edited(|_| {}, |_| {});
+    }
+    /// The same, the offer's and the answer's text edited on the way (as a
+    /// peer's quirks or a signalling path might).
+    fn negotiate_edited(
+        &mut self,
+        offer: impl FnOnce(&mut String),
+        answer: impl FnOnce(&mut String),
+    ) {
         let now = self.sim.now();
-        let offer = self.a().peer.create_offer().unwrap();
-        self.a()
-            .peer
-            .set_local_description(now, offer.clone())
-            .unwrap();
-        self.b().peer.set_remote_description(now, offer).unwrap();
-        let answer = self.b().peer.create_answer().unwrap();
-        self.b()
-            .peer
-            .set_local_description(now, answer.clone())
-            .unwrap();
-        self.a().peer.set_remote_description(now, answer).unwrap();
+        let mut o = self.a().peer.create_offer().unwrap();
+        self.a().peer.set_local_description(now, o.clone()).unwrap();
+        offer(&mut o.sdp);
+        self.b().peer.set_remote_description(now, o).unwrap();
+        let mut a = self.b().peer.create_answer().unwrap();
+        self.b().peer.set_local_description(now, a.clone()).unwrap();
+        answer(&mut a.sdp);
+        self.a().peer.set_remote_description(now, a).unwrap();
         self.a().drain();
         self.b().drain();
     }
@@ -233,7 +238,7 @@ fn one_init_opens_the_association_the_dtls_client_answers_it() {
         no_snap(1),
         no_snap(2),
     );
-    let ch = channel_open_on_both_sides(&mut p, "x");
+    let ch = channel_open_on_both_sides(&mut p);
     assert_eq!(p.a().peer.channel_state(ch), Some(ReadyState::Open));
     let inits = |n: &mut Node| n.peer.sctp_stats().map(|s| s.inits_sent);
     assert_eq!(inits(p.a()), Some(1));
@@ -241,20 +246,9 @@ fn one_init_opens_the_association_the_dtls_client_answers_it() {
     assert!(!p.a().peer.sctp_opened_by_snap());
 }
 
-/// A channel made before the offer, after offer/answer: the virtual time
-/// at which the answerer sees it, once both sides are open.
-fn channel_open_on_both_sides(p: &mut Pair, label: &str) -> ChannelHandle {
-    let now = p.sim.now();
-    let ch = p
-        .a()
-        .peer
-        .create_data_channel(now, ChannelConfig::new(label))
-        .unwrap();
-    p.negotiate();
-    assert!(p.run_until(Duration::from_secs(10), |a, b| {
-        a.events.contains(&PeerEvent::ChannelOpen(ch)) && !b.incoming().is_empty()
-    }));
-    ch
+/// A channel made before the offer, open on both sides after offer/answer.
+fn channel_open_on_both_sides(p: &mut Pair) -> ChannelHandle {
+    open_channel_edited(p, |_| {}, |_| {})
 }
 
 /// SNAP (the default between two of ours): each description carries its
@@ -324,7 +318,7 @@ fn snap_on_one_side_only_falls_back_to_the_handshake() {
                 ..config(2)
             },
         );
-        let ch = channel_open_on_both_sides(&mut p, "plain");
+        let ch = channel_open_on_both_sides(&mut p);
         let offer = p.b().peer.remote_description().unwrap().sdp.clone();
         let answer = p.b().peer.local_description().unwrap().sdp.clone();
         assert_eq!(offer.contains("a=sctp-init:"), a_snap);
@@ -344,36 +338,18 @@ fn snap_on_one_side_only_falls_back_to_the_handshake() {
 fn an_invalid_sctp_init_in_the_offer_is_ignored() {
     for junk in ["not base64!", "AAAA", "AQAAFAAAAAAAUAAA/////+B5ZR0="] {
         let mut p = Pair::new(14, LinkConfig::with_delay(Duration::from_millis(5)));
-        let now = p.sim.now();
-        let ch = p
-            .a()
-            .peer
-            .create_data_channel(now, ChannelConfig::new("x"))
-            .unwrap();
-        let offer = p.a().peer.create_offer().unwrap();
-        p.a()
-            .peer
-            .set_local_description(now, offer.clone())
-            .unwrap();
-        let ours = sdp_attr(&offer.sdp, "sctp-init")[0].to_owned();
-        let mut munged = offer;
-        munged.sdp = munged.sdp.replace(&ours, junk);
-        p.b().peer.set_remote_description(now, munged).unwrap();
-        let answer = p.b().peer.create_answer().unwrap();
-        assert!(
-            sdp_attr(&answer.sdp, "sctp-init").is_empty(),
-            "{junk}: {}",
-            answer.sdp
+        let ch = open_channel_edited(
+            &mut p,
+            |offer| {
+                let ours = sdp_attr(offer, "sctp-init")[0].to_owned();
+                *offer = offer.replace(&ours, junk);
+            },
+            |_| {},
         );
-        p.b()
-            .peer
-            .set_local_description(now, answer.clone())
-            .unwrap();
-        p.a().peer.set_remote_description(now, answer).unwrap();
-        assert!(p.run_until(Duration::from_secs(10), |a, b| {
-            a.events.contains(&PeerEvent::ChannelOpen(ch)) && !b.incoming().is_empty()
-        }));
+        let answer = &p.b().peer.local_description().unwrap().sdp;
+        assert!(sdp_attr(answer, "sctp-init").is_empty(), "{junk}: {answer}");
         assert!(!p.a().peer.sctp_opened_by_snap());
+        assert_eq!(p.a().peer.channel_state(ch), Some(ReadyState::Open));
     }
 }
 
@@ -386,42 +362,41 @@ fn our_own_sctp_init_echoed_in_the_answer_is_not_snap() {
         snap: false,
         ..config(2)
     };
-    let mut p = Pair::with(
-        16,
-        LinkConfig::with_delay(Duration::from_millis(5)),
-        config(1),
-        no_snap,
+    let link = LinkConfig::with_delay(Duration::from_millis(5));
+    let mut p = Pair::with(16, link, config(1), no_snap);
+    let ours = std::cell::RefCell::new(String::new());
+    open_channel_edited(
+        &mut p,
+        |offer| *ours.borrow_mut() = sdp_attr(offer, "sctp-init")[0].to_owned(),
+        |answer| {
+            let line = format!("a=sctp-init:{}\r\na=max-message-size", ours.borrow());
+            *answer = answer.replace("a=max-message-size", &line);
+        },
     );
+    let echoed = p.a().peer.remote_description().unwrap().sdp.clone();
+    assert_eq!(sdp_attr(&echoed, "sctp-init"), [ours.borrow().as_str()]);
+    assert!(!p.a().peer.sctp_opened_by_snap());
+    assert_eq!(p.a().peer.sctp_stats().unwrap().inits_sent, 1);
+}
+
+/// A channel made before an offer/answer edited on the way, open on both
+/// sides.
+fn open_channel_edited(
+    p: &mut Pair,
+    offer: impl FnOnce(&mut String),
+    answer: impl FnOnce(&mut String),
+) -> ChannelHandle {
     let now = p.sim.now();
     let ch = p
         .a()
         .peer
-        .create_data_channel(now, ChannelConfig::new("echo"))
+        .create_data_channel(now, ChannelConfig::new("edited"))
         .unwrap();
-    let offer = p.a().peer.create_offer().unwrap();
-    p.a()
-        .peer
-        .set_local_description(now, offer.clone())
-        .unwrap();
-    let ours = sdp_attr(&offer.sdp, "sctp-init")[0].to_owned();
-    p.b().peer.set_remote_description(now, offer).unwrap();
-    let answer = p.b().peer.create_answer().unwrap();
-    p.b()
-        .peer
-        .set_local_description(now, answer.clone())
-        .unwrap();
-    let mut echoed = answer;
-    echoed.sdp = echoed.sdp.replace(
-        "a=max-message-size",
-        &format!("a=sctp-init:{ours}\r\na=max-message-size"),
-    );
-    assert_eq!(sdp_attr(&echoed.sdp, "sctp-init"), [ours.as_str()]);
-    p.a().peer.set_remote_description(now, echoed).unwrap();
+    p.negotiate_edited(offer, answer);
     assert!(p.run_until(Duration::from_secs(10), |a, b| {
         a.events.contains(&PeerEvent::ChannelOpen(ch)) && !b.incoming().is_empty()
     }));
-    assert!(!p.a().peer.sctp_opened_by_snap());
-    assert_eq!(p.a().peer.sctp_stats().unwrap().inits_sent, 1);
+    ch
 }
 
 /// Later offers and answers carry the same `a=sctp-init` as the first
@@ -439,7 +414,7 @@ fn renegotiation_keeps_what_the_first_exchange_decided_about_snap() {
                 ..config(2)
             },
         );
-        let ch = channel_open_on_both_sides(&mut p, "kept");
+        let ch = channel_open_on_both_sides(&mut p);
         let first = |n: &mut Node| {
             sdp_attr(&n.peer.local_description().unwrap().sdp, "sctp-init")
                 .iter()
