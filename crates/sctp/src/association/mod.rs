@@ -775,7 +775,6 @@ impl CongestionPrototype {
     }
 }
 
-/// A random non-zero 32-bit value (verification tags must not be zero).
 /// The generator and what is drawn from it first: the cookie key, our
 /// verification tag and initial TSN ([`Association::signalled_init`]
 /// draws the same).
@@ -788,6 +787,7 @@ fn initial_numbers(seed: [u8; 32]) -> (ChaCha20Rng, [u8; 32], u32, Tsn) {
     (rng, key, tag, tsn)
 }
 
+/// A random non-zero 32-bit value (verification tags must not be zero).
 fn nonzero(rng: &mut ChaCha20Rng) -> u32 {
     loop {
         let v: u32 = rng.random();
