@@ -158,7 +158,7 @@ impl Association {
 
     /// INIT from the peer (RFC 9260 §5.1, §5.2.1, §5.2.2).
     pub(super) fn handle_init(&mut self, now: Instant, init: InitChunk) {
-        if init.initiate_tag == 0 || init.outbound_streams == 0 || init.inbound_streams == 0 {
+        if !init.is_acceptable() {
             // RFC 9260 §3.3.2: invalid; an ABORT would need a tag we do not
             // trust, so drop it.
             self.stats.packets_dropped += 1;
@@ -241,7 +241,7 @@ impl Association {
             self.stats.packets_dropped += 1;
             return;
         };
-        if ack.initiate_tag == 0 || ack.outbound_streams == 0 || ack.inbound_streams == 0 {
+        if !ack.is_acceptable() {
             self.stats.packets_dropped += 1;
             return;
         }

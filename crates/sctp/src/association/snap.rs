@@ -33,8 +33,8 @@ use super::handshake::{PeerParams, local_init};
 use super::{Association, State, initial_numbers};
 use crate::chunk::{InitChunk, RawChunk, WriteChunk};
 use crate::options::SctpOptions;
+use crate::packet::frame;
 use crate::parse_error::ParseError;
-use crate::wire::{Reader, padded};
 
 /// Why a signalled INIT cannot start the association.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -69,15 +69,12 @@ impl Association {
     /// signalling is not trusted either: anything else is an error.
     pub fn parse_signalled_init(bytes: &[u8]) -> Result<InitChunk, SnapError> {
         const WHAT: &str = "signalled INIT";
-        let mut r = Reader::new(bytes, WHAT);
-        let typ = r.u8()?;
-        let flags = r.u8()?;
-        let len = usize::from(r.u16()?);
-        if typ != InitChunk::TYPE || len < 4 || len > bytes.len() {
+        let f = frame(bytes, 0)?;
+        if f.typ != InitChunk::TYPE {
             return Err(ParseError::InvalidValue { what: WHAT }.into());
         }
         // The chunk's own bytes, then nothing but its zero padding.
-        if bytes.len() > padded(len) || bytes[len..].iter().any(|&b| b != 0) {
+        if f.next != bytes.len() || bytes[f.value_end..].iter().any(|&b| b != 0) {
             return Err(ParseError::InvalidLength {
                 what: WHAT,
                 length: bytes.len(),
@@ -85,12 +82,12 @@ impl Association {
             .into());
         }
         let raw = RawChunk {
-            typ,
-            flags,
-            value: Bytes::copy_from_slice(&bytes[4..len]),
+            typ: f.typ,
+            flags: f.flags,
+            value: Bytes::copy_from_slice(&bytes[f.value_start..f.value_end]),
         };
         let init = InitChunk::parse(&raw)?;
-        if init.initiate_tag == 0 || init.outbound_streams == 0 || init.inbound_streams == 0 {
+        if !init.is_acceptable() {
             return Err(SnapError::Invalid);
         }
         Ok(init)

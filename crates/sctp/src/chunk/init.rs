@@ -77,6 +77,13 @@ macro_rules! init_like_chunk {
                 16 + $crate::wire::tlv_list_len(&self.parameters)
             }
 
+            /// Whether the association may accept it: a non-zero initiate
+            /// tag and stream counts (RFC 9260 §3.3.2, §3.3.3; the codec
+            /// checks structure only).
+            pub fn is_acceptable(&self) -> bool {
+                self.initiate_tag != 0 && self.outbound_streams != 0 && self.inbound_streams != 0
+            }
+
             /// The first parameter of type `typ`.
             pub fn parameter(&self, typ: u16) -> Option<&$crate::param::Parameter> {
                 self.parameters.iter().find(|p| p.parameter_type() == typ)

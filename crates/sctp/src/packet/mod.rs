@@ -162,16 +162,17 @@ impl Packet {
 }
 
 /// Where one chunk lies in the chunk area.
-struct Frame {
-    typ: u8,
-    flags: u8,
-    value_start: usize,
-    value_end: usize,
-    next: usize,
+pub(crate) struct Frame {
+    pub(crate) typ: u8,
+    pub(crate) flags: u8,
+    pub(crate) value_start: usize,
+    pub(crate) value_end: usize,
+    /// Where the next chunk starts: after this one's padding, or the end.
+    pub(crate) next: usize,
 }
 
 /// Frames the chunk at `pos` of `buf`.
-fn frame(buf: &[u8], pos: usize) -> Result<Frame, ParseError> {
+pub(crate) fn frame(buf: &[u8], pos: usize) -> Result<Frame, ParseError> {
     const WHAT: &str = "chunk header";
     let rest = buf.get(pos..).unwrap_or_default();
     let mut r = Reader::new(rest, WHAT);
