@@ -270,9 +270,6 @@ pub struct Peer {
     /// With SNAP negotiated, the peer's INIT: SCTP opens from it when
     /// DTLS is up. `None` otherwise.
     snap_peer_init: Option<Bytes>,
-    /// Whether SNAP was negotiated, once the association exists: later
-    /// descriptions keep to it (the draft: the same `a=sctp-init` again).
-    snap_negotiated: Option<bool>,
     /// TURN allocations (relayed candidates).
     relays: Vec<Relay>,
     handles: BTreeMap<ChannelHandle, Channel>,
@@ -320,7 +317,6 @@ impl Peer {
             channels: None,
             sctp_seed,
             snap_peer_init: None,
-            snap_negotiated: None,
             relays: Vec::new(),
             handles: BTreeMap::new(),
             by_id: BTreeMap::new(),
@@ -687,7 +683,10 @@ impl Peer {
     /// enabled, answered only to an offer that had a valid one, and after
     /// the first exchange only if SNAP was negotiated then.
     fn local_sctp_init(&self, answering: bool) -> Option<String> {
-        if !self.config.snap || self.snap_negotiated == Some(false) {
+        // Once the association exists, later descriptions keep what the
+        // first exchange decided (the draft: the same `a=sctp-init` again).
+        let declined = self.channels.is_some() && self.snap_peer_init.is_none();
+        if !self.config.snap || declined {
             return None;
         }
         if answering && self.remote.as_ref().is_none_or(|r| r.sctp_init.is_none()) {
@@ -904,7 +903,6 @@ impl Peer {
         if self.channels.is_some() {
             return;
         }
-        self.snap_negotiated = Some(snap_peer_init.is_some());
         self.snap_peer_init = snap_peer_init;
         let mut sctp = self.config.sctp.clone();
         sctp.seed = self.sctp_seed;
