@@ -68,7 +68,7 @@ fn spec(snap: bool) -> PeerSpec {
 
 /// Runs `test` of this binary again inside a new network namespace, or
 /// returns false when already inside (then the caller runs the suite).
-fn reexec_in_netns(test: &str, snap: bool) -> bool {
+fn reexec_in_netns(test: &str, role: Role, snap: bool) -> bool {
     if std::env::var_os(INSIDE).is_some() {
         return false;
     }
@@ -96,12 +96,7 @@ fn reexec_in_netns(test: &str, snap: bool) -> bool {
         "{test} inside its network namespace failed: {status}"
     );
     // A run that found no test would succeed too: insist on its results.
-    let role = if test.ends_with("offering") {
-        "offerer"
-    } else {
-        "answerer"
-    };
-    let results = paths::results_dir().join(format!("{}-{role}.jsonl", name(snap)));
+    let results = paths::results_dir().join(format!("{}-{}.jsonl", name(snap), role.name()));
     let written = std::fs::metadata(&results).and_then(|m| m.modified());
     assert!(
         written.is_ok_and(|t| t >= started),
@@ -113,37 +108,39 @@ fn reexec_in_netns(test: &str, snap: bool) -> bool {
 
 #[test]
 fn chromium_with_sanderling_offering() {
-    if reexec_in_netns("chromium_with_sanderling_offering", true) {
-        return;
-    }
-    run(Role::Offerer, true);
+    run("chromium_with_sanderling_offering", Role::Offerer, true);
 }
 
 #[test]
 fn chromium_with_sanderling_answering() {
-    if reexec_in_netns("chromium_with_sanderling_answering", true) {
-        return;
-    }
-    run(Role::Answerer, true);
+    run("chromium_with_sanderling_answering", Role::Answerer, true);
 }
 
 #[test]
 fn chromium_without_snap_with_sanderling_offering() {
-    if reexec_in_netns("chromium_without_snap_with_sanderling_offering", false) {
-        return;
-    }
-    run(Role::Offerer, false);
+    run(
+        "chromium_without_snap_with_sanderling_offering",
+        Role::Offerer,
+        false,
+    );
 }
 
 #[test]
 fn chromium_without_snap_with_sanderling_answering() {
-    if reexec_in_netns("chromium_without_snap_with_sanderling_answering", false) {
-        return;
-    }
-    run(Role::Answerer, false);
+    run(
+        "chromium_without_snap_with_sanderling_answering",
+        Role::Answerer,
+        false,
+    );
 }
 
-fn run(role: Role, snap: bool) {
+/// The suite against Chromium in `role`, with or without its SNAP trial,
+/// inside the network namespace of `test` (this test's own name, which
+/// the re-run selects).
+fn run(test: &str, role: Role, snap: bool) {
+    if reexec_in_netns(test, role, snap) {
+        return;
+    }
     let rt = tokio::runtime::Runtime::new().expect("tokio runtime");
     rt.block_on(async {
         let cells = suite::run(&spec(snap), role).await;
