@@ -1567,7 +1567,13 @@ impl Peer {
             } else if self.dtls_connected
                 && let (Some(dc), Some(dtls)) = (&mut self.channels, &mut self.dtls)
             {
-                while let Some(packet) = dc.poll_transmit(now) {
+                // One packet at a time, and only once DTLS's datagrams
+                // were taken: SCTP builds its next packet when the socket
+                // is ready for it, so a window's worth of ciphertext (a
+                // megabyte in bulk) never waits in DTLS's queue.
+                while !dtls.has_pending_transmit()
+                    && let Some(packet) = dc.poll_transmit(now)
+                {
                     moved = true;
                     if let Err(e) = dtls.send(now, &packet) {
                         self.events.push_back(PeerEvent::ChannelError {

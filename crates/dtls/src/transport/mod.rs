@@ -259,6 +259,14 @@ impl DtlsTransport {
         Some(d)
     }
 
+    /// Whether datagrams wait for [`poll_transmit`](Self::poll_transmit).
+    /// A layer above that produces records faster than they are sent can
+    /// hold its next one back until this is false, so that no more than
+    /// one record's worth of ciphertext waits here.
+    pub fn has_pending_transmit(&self) -> bool {
+        !self.transmits.is_empty()
+    }
+
     /// The next event, if any.
     pub fn poll_event(&mut self) -> Option<DtlsEvent> {
         self.events.pop_front()
