@@ -10,7 +10,7 @@
 //! deduced from its buffered amounts: the difference from the model must be
 //! exactly a prefix of expired, unstarted messages at the front of a stream.
 
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeSet, HashSet, VecDeque};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -76,13 +76,16 @@ struct Msg {
     received: Vec<u8>,
     /// SSN or MID given with the first fragment.
     seq: Option<u32>,
+    /// The queue's name for it, learnt from its first fragment.
+    id: Option<MessageId>,
     next_fsn: u32,
 }
 
 #[derive(Debug, Default)]
 struct StreamModel {
-    /// Messages still (partly) unsent, in queue order.
-    queue: VecDeque<MessageId>,
+    /// Messages still (partly) unsent, in queue order (indices into
+    /// `Model::messages`).
+    queue: VecDeque<usize>,
     next_ssn: u16,
     next_mid: [u32; 2], // [ordered, unordered]
     paused: bool,
@@ -93,7 +96,10 @@ struct Model {
     q: SendQueue,
     interleaving: bool,
     now: Instant,
-    messages: HashMap<MessageId, Msg>,
+    /// Every message added, in order.
+    messages: Vec<Msg>,
+    /// Ids the queue gave started messages: never one twice.
+    ids: HashSet<MessageId>,
     streams: Vec<StreamModel>,
     /// Without interleaving: the message whose fragments are going out.
     current: Option<MessageId>,
@@ -114,7 +120,8 @@ impl Model {
             q,
             interleaving,
             now: Instant::now(),
-            messages: HashMap::new(),
+            messages: Vec::new(),
+            ids: HashSet::new(),
             streams: (0..STREAMS).map(|_| StreamModel::default()).collect(),
             current: None,
             completed: 0,
@@ -128,7 +135,7 @@ impl Model {
             .queue
             .iter()
             .map(|id| {
-                let m = &self.messages[id];
+                let m = &self.messages[*id];
                 m.payload.len() - m.received.len()
             })
             .sum()
@@ -138,7 +145,7 @@ impl Model {
         self.streams[stream as usize]
             .queue
             .front()
-            .is_some_and(|id| !self.messages[id].received.is_empty())
+            .is_some_and(|&id| !self.messages[id].received.is_empty())
     }
 
     fn buffered(&self) -> Vec<usize> {
@@ -175,20 +182,18 @@ impl Model {
                 } else if charged + size + SendQueue::MESSAGE_OVERHEAD > LIMIT {
                     prop_assert_eq!(result, Err(SendError::QueueFull));
                 } else {
-                    let id = result.map_err(|e| TestCaseError::fail(format!("add failed: {e}")))?;
-                    model.queue.push_back(id);
-                    self.messages.insert(
-                        id,
-                        Msg {
-                            stream: *stream,
-                            payload,
-                            unordered: *unordered,
-                            expires_at: lifetime_ms.map(|ms| self.now + Duration::from_millis(ms)),
-                            received: Vec::new(),
-                            seq: None,
-                            next_fsn: 0,
-                        },
-                    );
+                    result.map_err(|e| TestCaseError::fail(format!("add failed: {e}")))?;
+                    model.queue.push_back(self.messages.len());
+                    self.messages.push(Msg {
+                        stream: *stream,
+                        payload,
+                        unordered: *unordered,
+                        expires_at: lifetime_ms.map(|ms| self.now + Duration::from_millis(ms)),
+                        received: Vec::new(),
+                        seq: None,
+                        id: None,
+                        next_fsn: 0,
+                    });
                 }
             }
             Op::Produce { max_payload } => {
@@ -252,7 +257,10 @@ impl Model {
                 // Expiries the queue has not noticed yet count as discarded.
                 let queue = std::mem::take(&mut self.streams[*stream as usize].queue);
                 prop_assert_eq!(self.q.discard(StreamId(*stream)), queue.len());
-                if self.current.is_some_and(|c| queue.contains(&c)) {
+                if self
+                    .current
+                    .is_some_and(|c| queue.iter().any(|&k| self.messages[k].id == Some(c)))
+                {
                     self.current = None;
                 }
                 self.discarded += queue.len();
@@ -274,22 +282,29 @@ impl Model {
         {
             prop_assert_eq!(id, current, "DATA fragments of two messages interleaved");
         }
-        // Unstarted messages ahead of this one on its stream were expired.
-        let partial_elsewhere = self.has_partial(s) && self.streams[s as usize].queue[0] != id;
-        prop_assert!(!partial_elsewhere, "two messages of one stream interleaved");
-        while let Some(&front) = self.streams[s as usize].queue.front() {
-            if front == id {
-                break;
+        // A started message goes on to its end; before an unstarted one,
+        // the queue drops the expired ones ahead of it.
+        if !self.has_partial(s) {
+            while let Some(&front) = self.streams[s as usize].queue.front()
+                && self.messages[front]
+                    .expires_at
+                    .is_some_and(|t| self.now > t)
+            {
+                self.expire_front(s, expired_now)?;
             }
-            self.expire_front(s, expired_now)?;
         }
         let stream = &mut self.streams[s as usize];
-        prop_assert_eq!(
-            stream.queue.front(),
-            Some(&id),
-            "fragment of an unknown message"
-        );
-        let m = self.messages.get_mut(&id).unwrap();
+        let Some(&key) = stream.queue.front() else {
+            return Err(TestCaseError::fail("fragment of an unknown message"));
+        };
+        let m = &mut self.messages[key];
+        match m.id {
+            Some(known) => prop_assert_eq!(id, known, "two messages of one stream interleaved"),
+            None => {
+                prop_assert!(self.ids.insert(id), "message id {:?} given twice", id);
+                m.id = Some(id);
+            }
+        }
         prop_assert_eq!(m.stream, s);
         prop_assert_eq!(f.data.ppid, Ppid(51));
         prop_assert_eq!(f.data.is_unordered, m.unordered);
@@ -335,8 +350,8 @@ impl Model {
     }
 
     fn expire_front(&mut self, s: u16, expired_now: &mut [u32]) -> Result<(), TestCaseError> {
-        let id = self.streams[s as usize].queue.pop_front().unwrap();
-        let m = &self.messages[&id];
+        let key = self.streams[s as usize].queue.pop_front().unwrap();
+        let m = &self.messages[key];
         prop_assert!(m.received.is_empty(), "a started message vanished");
         prop_assert!(
             m.expires_at.is_some_and(|t| self.now > t),

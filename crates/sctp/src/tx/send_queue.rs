@@ -217,35 +217,46 @@ impl Default for SendQueueConfig {
     }
 }
 
+/// A message waiting in its stream's queue: only what it needs before its
+/// first fragment goes out (56 bytes; a full 1 MiB buffer of 100-byte
+/// messages is some 10,000 of them). What sending it takes is in the
+/// stream's [`Progress`], for the front message alone.
 #[derive(Clone, Debug)]
 struct QueuedMessage {
-    id: MessageId,
-    ppid: Ppid,
     payload: Bytes,
-    /// Bytes already produced; nonzero once started (payloads are never empty).
-    offset: usize,
-    unordered: bool,
-    max_retransmits: Option<u16>,
     expires_at: Option<Instant>,
-    /// Assigned with the first fragment.
+    ppid: Ppid,
+    /// The retransmission limit, meaningful when `limited`: an
+    /// `Option<u16>` beside the other small fields would pad the entry
+    /// to 64 bytes.
+    retransmit_limit: u16,
+    limited: bool,
+    unordered: bool,
+}
+
+impl QueuedMessage {
+    fn max_retransmits(&self) -> Option<u16> {
+        self.limited.then_some(self.retransmit_limit)
+    }
+}
+
+/// How far the front message of a stream has been sent: made with its
+/// first fragment.
+#[derive(Clone, Copy, Debug)]
+struct Progress {
+    id: MessageId,
+    /// Bytes already produced (nonzero: payloads are never empty).
+    offset: usize,
     ssn: Ssn,
     mid: Mid,
     next_fsn: Fsn,
 }
 
-impl QueuedMessage {
-    fn started(&self) -> bool {
-        self.offset > 0
-    }
-
-    fn remaining(&self) -> usize {
-        self.payload.len() - self.offset
-    }
-}
-
 #[derive(Clone, Debug)]
 struct OutStream {
     queue: VecDeque<QueuedMessage>,
+    /// The front message's progress once it started.
+    head: Option<Progress>,
     buffered: usize,
     low_threshold: usize,
     priority: u16,
@@ -263,6 +274,7 @@ impl OutStream {
     fn new() -> Self {
         Self {
             queue: VecDeque::new(),
+            head: None,
             buffered: 0,
             low_threshold: 0,
             priority: DEFAULT_PRIORITY,
@@ -276,7 +288,7 @@ impl OutStream {
     }
 
     fn has_partial(&self) -> bool {
-        self.queue.front().is_some_and(QueuedMessage::started)
+        self.head.is_some()
     }
 
     /// Has a fragment to produce now. A stream being reset still drains
@@ -370,7 +382,7 @@ impl SendQueue {
         now: Instant,
         stream_id: StreamId,
         message: OutgoingMessage,
-    ) -> Result<MessageId, SendError> {
+    ) -> Result<(), SendError> {
         let size = message.payload.len();
         if size == 0 {
             return Err(SendError::EmptyMessage);
@@ -388,27 +400,21 @@ impl SendQueue {
         if self.charged().saturating_add(charge) > self.config.total_limit {
             return Err(SendError::QueueFull);
         }
-        let id = MessageId(self.next_message_id);
-        self.next_message_id += 1;
         let stream = self.streams.entry(stream_id).or_insert_with(OutStream::new);
         stream.queue.push_back(QueuedMessage {
-            id,
-            ppid: message.ppid,
             payload: message.payload,
-            offset: 0,
-            unordered: message.unordered,
-            max_retransmits: message.max_retransmits,
             // An instant beyond the clock's range never comes.
             expires_at: message.lifetime.and_then(|l| now.checked_add(l)),
-            ssn: Ssn(0),
-            mid: Mid(0),
-            next_fsn: Fsn(0),
+            ppid: message.ppid,
+            retransmit_limit: message.max_retransmits.unwrap_or(0),
+            limited: message.max_retransmits.is_some(),
+            unordered: message.unordered,
         });
         stream.buffered += size;
         self.total_buffered += size;
         self.queued_messages += 1;
         self.refresh(stream_id);
-        Ok(id)
+        Ok(())
     }
 
     /// The next fragment to send, at most `max_payload` bytes, from the
@@ -447,8 +453,8 @@ impl SendQueue {
 
         // Drop messages that expired before they were started.
         let mut expired = 0u32;
-        while let Some(front) = stream.queue.front()
-            && !front.started()
+        while stream.head.is_none()
+            && let Some(front) = stream.queue.front()
             && front.expires_at.is_some_and(|t| now > t)
         {
             let size = front.payload.len();
@@ -466,34 +472,45 @@ impl SendQueue {
         }
 
         let fragment = if stream.is_ready() {
-            let message = stream.queue.front_mut()?;
-            let is_beginning = !message.started();
-            if is_beginning {
+            let message = stream.queue.front()?;
+            let is_beginning = stream.head.is_none();
+            let progress = stream.head.get_or_insert_with(|| {
                 // Numbers are taken only now: expired messages leave no gap.
+                let mut progress = Progress {
+                    id: MessageId(self.next_message_id),
+                    offset: 0,
+                    ssn: Ssn(0),
+                    mid: Mid(0),
+                    next_fsn: Fsn(0),
+                };
+                self.next_message_id += 1;
                 if interleaving {
                     let counter = if message.unordered {
                         &mut stream.next_unordered_mid
                     } else {
                         &mut stream.next_ordered_mid
                     };
-                    message.mid = *counter;
+                    progress.mid = *counter;
                     *counter = counter.next();
                 } else if !message.unordered {
-                    message.ssn = stream.next_ssn;
+                    progress.ssn = stream.next_ssn;
                     stream.next_ssn = stream.next_ssn.next();
                 }
-            }
-            let len = message.remaining().min(max_payload);
-            let payload = message.payload.slice(message.offset..message.offset + len);
-            message.offset += len;
-            let is_end = message.remaining() == 0;
-            let fsn = message.next_fsn;
-            message.next_fsn = fsn.next();
+                progress
+            });
+            let len = (message.payload.len() - progress.offset).min(max_payload);
+            let payload = message
+                .payload
+                .slice(progress.offset..progress.offset + len);
+            progress.offset += len;
+            let is_end = progress.offset == message.payload.len();
+            let fsn = progress.next_fsn;
+            progress.next_fsn = fsn.next();
             let fragment = ProducedFragment {
                 data: Data {
                     stream_id,
-                    ssn: message.ssn,
-                    mid: if interleaving { message.mid } else { Mid(0) },
+                    ssn: progress.ssn,
+                    mid: if interleaving { progress.mid } else { Mid(0) },
                     fsn: if interleaving { fsn } else { Fsn(0) },
                     ppid: message.ppid,
                     payload,
@@ -501,8 +518,8 @@ impl SendQueue {
                     is_end,
                     is_unordered: message.unordered,
                 },
-                message_id: message.id,
-                max_retransmits: message.max_retransmits,
+                message_id: progress.id,
+                max_retransmits: message.max_retransmits(),
                 expires_at: message.expires_at,
             };
             let message_size = message.payload.len();
@@ -510,6 +527,7 @@ impl SendQueue {
             self.total_buffered -= len;
             if is_end {
                 stream.queue.pop_front();
+                stream.head = None;
                 self.queued_messages -= 1;
                 self.pinned = None;
                 if !interleaving {
@@ -750,7 +768,7 @@ impl SendQueue {
         };
         let before = stream.buffered;
         let count = stream.queue.len();
-        let partial = stream.has_partial();
+        let partial = stream.head.take().is_some();
         stream.queue = VecDeque::new();
         stream.buffered = 0;
         self.total_buffered -= before;
@@ -772,19 +790,17 @@ impl SendQueue {
             return false;
         };
         // Only the front message can be partially sent.
-        if !stream
-            .queue
-            .front()
-            .is_some_and(|m| m.id == message_id && m.started())
-        {
+        let Some(progress) = stream.head.filter(|p| p.id == message_id) else {
             return false;
-        }
+        };
         let before = stream.buffered;
         if let Some(message) = stream.queue.pop_front() {
-            stream.buffered -= message.remaining();
-            self.total_buffered -= message.remaining();
+            let rest = message.payload.len() - progress.offset;
+            stream.buffered -= rest;
+            self.total_buffered -= rest;
             self.queued_messages -= 1;
         }
+        stream.head = None;
         self.end_partial(stream_id);
         self.note_decrease(stream_id, before);
         self.refresh(stream_id);
@@ -1338,24 +1354,32 @@ mod tests {
         assert_eq!(q.discard(StreamId(42)), 0);
     }
 
+    /// A full buffer of small messages is one entry each: they stay small.
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn a_queued_message_takes_56_bytes() {
+        assert_eq!(size_of::<QueuedMessage>(), 56);
+    }
+
     #[test]
     fn abandon_drops_the_unsent_rest_of_a_started_message() {
         let now = Instant::now();
         let mut q = SendQueue::new(1 << 20);
         let s = StreamId(1);
-        let queued = q.add(now, s, msg(300).with_max_retransmits(0)).unwrap();
-        let next = q.add(now, s, msg(10)).unwrap();
-        assert!(!q.abandon_message(s, queued), "not started yet");
-        let f = q.produce_next(now, 100).unwrap();
-        assert_eq!(f.message_id, queued);
-        assert!(!q.abandon_message(s, next));
+        q.add(now, s, msg(300).with_max_retransmits(0)).unwrap();
+        q.add(now, s, msg(10)).unwrap();
+        let queued = q.produce_next(now, 100).unwrap().message_id;
         assert!(!q.abandon_message(StreamId(2), queued));
         assert!(q.abandon_message(s, queued));
         assert_eq!(q.buffered_amount(s), 10);
         let f = q.produce_next(now, 100).unwrap();
-        assert_eq!(f.message_id, next);
+        assert_ne!(f.message_id, queued);
         assert!(f.data.is_beginning);
         assert!(!q.abandon_message(s, queued));
+        assert!(
+            !q.abandon_message(s, f.message_id),
+            "the message was sent whole"
+        );
     }
 
     #[test]
