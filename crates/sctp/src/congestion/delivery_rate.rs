@@ -10,14 +10,16 @@
 //! on the way back) from reading as a faster path than it is. O(1) per chunk
 //! acknowledged; nothing is walked.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use crate::tx::stamp::Stamp;
 
 /// What a chunk remembers of the delivery state when it was (re)sent.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SendSnapshot {
     delivered: u64,
-    delivered_time: Instant,
-    first_sent_time: Instant,
+    delivered_time: Stamp,
+    first_sent_time: Stamp,
     app_limited: bool,
 }
 
@@ -49,13 +51,13 @@ pub struct RateSample {
 #[derive(Clone, Debug, Default)]
 pub struct DeliveryRate {
     delivered: u64,
-    delivered_time: Option<Instant>,
-    first_sent_time: Option<Instant>,
+    delivered_time: Option<Stamp>,
+    first_sent_time: Option<Stamp>,
     /// Non-zero while app-limited: the delivered count after which the
     /// data sent while app-limited has been acknowledged.
     app_limited_until: u64,
     /// The newest chunk acknowledged by the SACK being processed.
-    newest: Option<(SendSnapshot, Instant, bool)>,
+    newest: Option<(SendSnapshot, Stamp, bool)>,
 }
 
 impl DeliveryRate {
@@ -66,7 +68,7 @@ impl DeliveryRate {
 
     /// A chunk is being sent at `now`; `nothing_in_flight` restarts the
     /// intervals so an idle period is not counted as slow delivery.
-    pub fn on_send(&mut self, now: Instant, nothing_in_flight: bool) -> SendSnapshot {
+    pub fn on_send(&mut self, now: Stamp, nothing_in_flight: bool) -> SendSnapshot {
         if nothing_in_flight || self.delivered_time.is_none() {
             self.first_sent_time = Some(now);
             self.delivered_time = Some(now);
@@ -84,9 +86,9 @@ impl DeliveryRate {
     /// once.
     pub fn on_acked(
         &mut self,
-        now: Instant,
+        now: Stamp,
         snapshot: &SendSnapshot,
-        sent_at: Instant,
+        sent_at: Stamp,
         size: u32,
         retransmitted: bool,
     ) {
@@ -103,13 +105,13 @@ impl DeliveryRate {
 
     /// The sample of the SACK just processed, if it acknowledged anything
     /// over a measurable interval.
-    pub fn take_sample(&mut self, now: Instant) -> Option<RateSample> {
+    pub fn take_sample(&mut self, now: Stamp) -> Option<RateSample> {
         if self.app_limited_until != 0 && self.delivered >= self.app_limited_until {
             self.app_limited_until = 0;
         }
         let (snap, sent_at, retransmitted) = self.newest.take()?;
-        let send_elapsed = sent_at.saturating_duration_since(snap.first_sent_time);
-        let ack_elapsed = now.saturating_duration_since(snap.delivered_time);
+        let send_elapsed = sent_at.saturating_since(snap.first_sent_time);
+        let ack_elapsed = now.saturating_since(snap.delivered_time);
         let interval = send_elapsed.max(ack_elapsed);
         let delivered = self.delivered - snap.delivered;
         let nanos = interval.as_nanos();
@@ -123,7 +125,7 @@ impl DeliveryRate {
             delivered,
             prior_delivered: snap.delivered,
             total_delivered: self.delivered,
-            rtt: (!retransmitted).then(|| now.saturating_duration_since(sent_at)),
+            rtt: (!retransmitted).then(|| now.saturating_since(sent_at)),
             app_limited: snap.app_limited,
         })
     }
@@ -140,17 +142,18 @@ impl DeliveryRate {
 mod tests {
     use super::*;
 
-    const MS: Duration = Duration::from_millis(1);
+    fn at(ms: u64) -> Stamp {
+        Stamp::from_nanos(ms * 1_000_000)
+    }
 
     #[test]
     fn steady_flow_measures_the_send_rate() {
         // One 1000-byte chunk per millisecond, each acked 50 ms later.
-        let t0 = Instant::now();
         let mut d = DeliveryRate::default();
         let mut sent = Vec::new();
         let mut last = None;
-        for i in 0..200u32 {
-            let now = t0 + MS * i;
+        for i in 0..200u64 {
+            let now = at(i);
             sent.push((d.on_send(now, i == 0), now));
             if i >= 50 {
                 let (snap, at) = sent[(i - 50) as usize];
@@ -159,7 +162,7 @@ mod tests {
             }
         }
         let s = last.unwrap();
-        assert_eq!(s.rtt, Some(50 * MS));
+        assert_eq!(s.rtt, Some(Duration::from_millis(50)));
         // 1000 bytes per ms = 1 MB/s, within rounding.
         assert!((990_000..=1_010_000).contains(&s.delivery_rate), "{s:?}");
         assert!(!s.app_limited);
@@ -169,18 +172,17 @@ mod tests {
     fn bunched_acks_do_not_inflate_the_rate() {
         // Ten chunks sent 1 ms apart, all acknowledged by one SACK at once:
         // the send interval (9 ms... plus the ack interval) bounds the rate.
-        let t0 = Instant::now();
         let mut d = DeliveryRate::default();
-        let snaps: Vec<_> = (0..10u32)
-            .map(|i| (d.on_send(t0 + MS * i, i == 0), t0 + MS * i))
+        let snaps: Vec<_> = (0..10u64)
+            .map(|i| (d.on_send(at(i), i == 0), at(i)))
             .collect();
-        let now = t0 + 60 * MS;
+        let now = at(60);
         for (s, at) in &snaps {
             d.on_acked(now, s, *at, 1000, false);
         }
         let s = d.take_sample(now).unwrap();
         assert_eq!(s.delivered, 10_000);
-        assert_eq!(s.interval, 60 * MS);
+        assert_eq!(s.interval, Duration::from_millis(60));
         assert!(s.delivery_rate <= 10_000 * 1000 / 9);
         assert_eq!(s.prior_delivered, 0);
         assert!(d.take_sample(now).is_none(), "one sample per SACK");
@@ -188,14 +190,13 @@ mod tests {
 
     #[test]
     fn app_limited_marks_samples_until_that_data_is_acked() {
-        let t0 = Instant::now();
         let mut d = DeliveryRate::default();
         d.set_app_limited(1000);
-        let a = d.on_send(t0, true);
-        d.on_acked(t0 + 10 * MS, &a, t0, 1000, false);
-        assert!(d.take_sample(t0 + 10 * MS).unwrap().app_limited);
-        let b = d.on_send(t0 + 10 * MS, true);
-        d.on_acked(t0 + 20 * MS, &b, t0 + 10 * MS, 1000, false);
-        assert!(!d.take_sample(t0 + 20 * MS).unwrap().app_limited);
+        let a = d.on_send(at(0), true);
+        d.on_acked(at(10), &a, at(0), 1000, false);
+        assert!(d.take_sample(at(10)).unwrap().app_limited);
+        let b = d.on_send(at(10), true);
+        d.on_acked(at(20), &b, at(10), 1000, false);
+        assert!(!d.take_sample(at(20)).unwrap().app_limited);
     }
 }

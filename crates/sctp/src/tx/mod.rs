@@ -7,3 +7,4 @@ pub mod retransmission_queue;
 pub mod rto;
 pub mod scheduler;
 pub mod send_queue;
+pub mod stamp;

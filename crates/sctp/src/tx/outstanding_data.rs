@@ -22,6 +22,7 @@ use crate::chunk::iforward_tsn::SkippedMessage;
 use crate::chunk::sack::GapAckBlock;
 use crate::congestion::delivery_rate::{DeliveryRate, RateSample, SendSnapshot};
 use crate::tx::send_queue::MessageId;
+use crate::tx::stamp::{Epoch, Stamp};
 use crate::types::{Data, StreamId, Tsn};
 
 /// Miss indications after which a chunk is fast-retransmitted (RFC 9260 §7.2.4).
@@ -48,16 +49,22 @@ enum State {
     Abandoned,
 }
 
+/// One chunk's record: 128 bytes, one per chunk in flight (with 100-byte
+/// messages some 8,000 of them), so its times are [`Stamp`]s and its
+/// fields are no wider than they need be.
 #[derive(Debug)]
 struct Item {
     data: Data,
-    /// Bytes the chunk counts for in flight size and peer window.
-    size: u32,
     message_id: MessageId,
-    limits: ChunkLimits,
-    sent_at: Instant,
+    /// When the message expires ([`Stamp::NEVER`]: no lifetime).
+    expires_at: Stamp,
+    sent_at: Stamp,
     /// Delivery state when last sent, for rate samples.
     snapshot: SendSnapshot,
+    /// Bytes the chunk counts for in flight size and peer window (a
+    /// chunk's length field has 16 bits, so any chunk's size fits).
+    size: u16,
+    max_retransmits: Option<u16>,
     state: State,
     nack_count: u8,
     retransmissions: u16,
@@ -140,6 +147,8 @@ pub struct OutstandingData {
     /// Unwrapped advanced peer ack point (RFC 3758 §3.5), at least `base - 1`.
     advanced_peer_ack: u64,
     delivery: DeliveryRate,
+    /// What the stamps count from: fixed by the first chunk sent.
+    epoch: Option<Epoch>,
 }
 
 impl OutstandingData {
@@ -159,7 +168,13 @@ impl OutstandingData {
             abandoned: VecDeque::new(),
             advanced_peer_ack: base - 1,
             delivery: DeliveryRate::default(),
+            epoch: None,
         }
+    }
+
+    /// What stamps count from; the first call fixes it at `now`.
+    fn epoch(&mut self, now: Instant) -> Epoch {
+        *self.epoch.get_or_insert(Epoch::new(now))
     }
 
     /// The delivery-rate estimator (the sender marks itself app-limited here).
@@ -242,14 +257,21 @@ impl OutstandingData {
         limits: ChunkLimits,
     ) -> Tsn {
         let tsn = self.end();
-        let snapshot = self.delivery.on_send(now, self.flight_bytes == 0);
+        let epoch = self.epoch(now);
+        let sent_at = epoch.stamp(now);
+        let expires_at = epoch.deadline(limits.expires_at);
+        let snapshot = self.delivery.on_send(sent_at, self.flight_bytes == 0);
+        // Never wider than 16 bits (above); saturating keeps the totals
+        // consistent, since they add and subtract the stored size.
+        let size = u16::try_from(size).unwrap_or(u16::MAX);
         self.items.push_back(Item {
             data,
-            size,
             message_id,
-            limits,
-            sent_at: now,
+            expires_at,
+            sent_at,
             snapshot,
+            size,
+            max_retransmits: limits.max_retransmits,
             state: State::InFlight,
             nack_count: 0,
             retransmissions: 0,
@@ -276,6 +298,7 @@ impl OutstandingData {
         gap_ack_blocks: &[GapAckBlock],
         in_fast_recovery: bool,
     ) -> Result<AckOutcome, SackError> {
+        let now = self.epoch(now).stamp(now);
         let cum = self.unwrap(cumulative_tsn_ack);
         let mut out = AckOutcome::default();
         if cum < self.base - 1 {
@@ -302,14 +325,14 @@ impl OutstandingData {
                         now,
                         &item.snapshot,
                         item.sent_at,
-                        item.size,
+                        u32::from(item.size),
                         item.retransmissions > 0,
                     );
                     out.bytes_acked += u64::from(item.size);
                     highest_new = Some(tsn);
                     if self.rtt_probe == Some(tsn) && item.retransmissions == 0 {
                         rtt_probe_acked = true;
-                        out.rtt = Some(now.saturating_duration_since(item.sent_at));
+                        out.rtt = Some(now.saturating_since(item.sent_at));
                     }
                 }
             }
@@ -430,7 +453,7 @@ impl OutstandingData {
             && item.state == State::Acked
         {
             if item.retransmissions == 0 && out.rtt.is_none() {
-                out.rtt = Some(now.saturating_duration_since(item.sent_at));
+                out.rtt = Some(now.saturating_since(item.sent_at));
             }
             self.rtt_probe = None;
         }
@@ -453,11 +476,12 @@ impl OutstandingData {
         }
     }
 
-    fn ack_by_gap(&mut self, now: Instant, tsn: u64, out: &mut AckOutcome) -> bool {
+    fn ack_by_gap(&mut self, now: Stamp, tsn: u64, out: &mut AckOutcome) -> bool {
         let Some(item) = self.item_mut(tsn) else {
             return false;
         };
-        let (state, size) = (item.state, u64::from(item.size));
+        let (state, size32) = (item.state, u32::from(item.size));
+        let size = u64::from(size32);
         let (snapshot, sent_at, rtx) = (item.snapshot, item.sent_at, item.retransmissions > 0);
         match state {
             State::InFlight => {
@@ -472,7 +496,6 @@ impl OutstandingData {
             }
             State::Acked | State::Abandoned => return false,
         }
-        let size32 = u32::try_from(size).unwrap_or(u32::MAX);
         self.delivery.on_acked(now, &snapshot, sent_at, size32, rtx);
         out.bytes_acked += size;
         true
@@ -529,7 +552,6 @@ impl OutstandingData {
             return;
         };
         let out_of_retransmits = item
-            .limits
             .max_retransmits
             .is_some_and(|max| item.retransmissions >= max);
         if out_of_retransmits {
@@ -564,22 +586,23 @@ impl OutstandingData {
     pub fn peek_retransmission_size(&self) -> Option<u32> {
         let &tsn = self.to_retransmit.first()?;
         let idx = usize::try_from(tsn - self.base).ok()?;
-        self.items.get(idx).map(|i| i.size)
+        self.items.get(idx).map(|i| u32::from(i.size))
     }
 
     /// Takes the lowest chunk waiting for retransmission if its size is at
     /// most `max_size`, marking it in flight again. Chunks whose message
     /// expired are abandoned on the way (RFC 3758 §3.5 A3).
     pub fn pop_retransmission(&mut self, now: Instant, max_size: u32) -> Option<DataChunk> {
+        let now = self.epoch(now).stamp(now);
         loop {
             let &tsn = self.to_retransmit.first()?;
             let idx = usize::try_from(tsn - self.base).ok()?;
             let item = self.items.get(idx)?;
-            if item.limits.expires_at.is_some_and(|t| t <= now) {
+            if item.expires_at <= now {
                 self.abandon_message_of(tsn);
                 continue;
             }
-            if item.size > max_size {
+            if u32::from(item.size) > max_size {
                 return None;
             }
             self.to_retransmit.pop_first();
@@ -681,12 +704,11 @@ impl OutstandingData {
     /// that have not been acked (called on T3-rtx and before sending a
     /// FORWARD-TSN, not per packet).
     pub fn expire_lifetimes(&mut self, now: Instant) {
+        let now = self.epoch(now).stamp(now);
         let mut i = 0;
         while i < self.items.len() {
             let it = &self.items[i];
-            if matches!(it.state, State::InFlight | State::Lost)
-                && it.limits.expires_at.is_some_and(|t| t <= now)
-            {
+            if matches!(it.state, State::InFlight | State::Lost) && it.expires_at <= now {
                 self.abandon_message_of(self.base + i as u64);
             }
             i += 1;
@@ -772,10 +794,11 @@ impl OutstandingData {
 
     /// The send time of the oldest chunk in flight, for restarting T3-rtx.
     pub fn oldest_in_flight_sent_at(&self) -> Option<Instant> {
+        let epoch = self.epoch?;
         self.items
             .iter()
             .find(|i| i.state == State::InFlight)
-            .map(|i| i.sent_at)
+            .map(|i| epoch.instant(i.sent_at))
     }
 }
 
@@ -809,6 +832,13 @@ impl OutstandingData {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// One record per chunk in flight: it stays at 128 bytes.
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn a_chunk_record_takes_128_bytes() {
+        assert_eq!(size_of::<Item>(), 128);
+    }
     use crate::types::{Ppid, Ssn};
     use bytes::Bytes;
 
