@@ -19,7 +19,7 @@ use crate::bench_lossy::{self, LossyConfig};
 use crate::usage;
 
 pub(crate) const USAGE: &str = "flags: --json --mode setup|bulk|small|many|lossy --pairs N --idle-s N --count N --total-bytes N --msg-size N \
-     --messages N --small-size N --high N --low N --timeout-s N --tag S --sockbuf N --snap on|off";
+     --messages N --small-size N --high N --low N --timeout-s N --tag S --sockbuf N --snap on|off --connecting-spin-us N";
 
 /// The harness's flags (`shared/bench/README.md`).
 #[derive(Clone, Debug)]
@@ -45,6 +45,9 @@ pub(crate) struct Args {
     /// SNAP (`a=sctp-init`) between the two peers: on, as by default, or
     /// off to measure the SCTP handshake it saves.
     snap: bool,
+    /// `Configuration::connecting_spin`, in microseconds (default its
+    /// default): 0 measures setup with the driver sleeping at every wait.
+    connecting_spin_us: Option<u64>,
     lossy: LossyConfig,
 }
 
@@ -68,6 +71,7 @@ impl Args {
             pairs: 1000,
             idle_s: 6,
             snap: true,
+            connecting_spin_us: None,
             lossy,
         };
         let mut i = 0;
@@ -106,6 +110,7 @@ impl Args {
                         _ => return Err(format!("--snap takes on or off, not {v}")),
                     }
                 }
+                "--connecting-spin-us" => a.connecting_spin_us = Some(num()? as u64),
                 _ => return Err(format!("unknown flag {k}")),
             }
             i += 2;
@@ -192,6 +197,11 @@ fn configuration(a: &Args) -> Configuration {
         interfaces: vec!["127.0.0.1".into()],
         socket_buffer_size: a.sockbuf.max(64 << 10),
         snap: a.snap,
+        connecting_spin: a
+            .connecting_spin_us
+            .map_or(Configuration::default().connecting_spin, |us| {
+                std::time::Duration::from_micros(us)
+            }),
         ..Configuration::default()
     }
 }

@@ -14,9 +14,10 @@ use std::future::poll_fn;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::task::Poll;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use sanderling_rtc::ConnectionState;
 
 use crate::mdns::Mdns;
 use crate::shared::{Shared, State};
@@ -76,9 +77,10 @@ pub(crate) async fn run(shared: Arc<Shared>, sockets: Vec<Socket>, mdns_seed: u1
     let sleep = tokio::time::sleep(std::time::Duration::from_secs(3600));
     tokio::pin!(sleep);
     let mut next_socket = 0;
+    let mut fruitless_spins = 0;
     loop {
         // The core's turn.
-        let (deadline, closed, pushed, more_output) = {
+        let (deadline, closed, pushed, more_output, spin_until) = {
             let mut st = shared.lock();
             let now = Instant::now();
             let mut take = 0;
@@ -150,7 +152,19 @@ pub(crate) async fn run(shared: Arc<Shared>, sockets: Vec<Socket>, mdns_seed: u1
                 (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),
             };
-            (deadline, st.closed, st.take_events_pushed(), more_output)
+            let budget = if fruitless_spins < MAX_FRUITLESS_SPINS {
+                shared.config.connecting_spin
+            } else {
+                Duration::ZERO
+            };
+            let spin_until = spin_deadline(st.peer.connection_state(), budget, now, deadline);
+            (
+                deadline,
+                st.closed,
+                st.take_events_pushed(),
+                more_output,
+                spin_until,
+            )
         };
         if pushed {
             shared.events.notify_waiters();
@@ -166,37 +180,49 @@ pub(crate) async fn run(shared: Arc<Shared>, sockets: Vec<Socket>, mdns_seed: u1
             tokio::task::yield_now().await;
             continue;
         }
-        // Wait for the next thing to do.
+        // Wait for the next thing to do: while connecting, polling first.
         let woken = shared.wake.notified();
         tokio::pin!(woken);
-        match deadline {
-            Some(t) => sleep.as_mut().reset(tokio::time::Instant::from_std(t)),
-            None => sleep
-                .as_mut()
-                .reset(tokio::time::Instant::now() + std::time::Duration::from_secs(3600)),
-        }
-        let wake = poll_fn(|cx| {
-            if woken.as_mut().poll(cx).is_ready() {
-                return Poll::Ready(Wake::User);
+        let spun = match spin_until {
+            Some(until) => {
+                let spun = spin(&sockets, woken.as_mut(), until).await;
+                fruitless_spins += u32::from(spun.is_none());
+                spun
             }
-            for k in 0..sockets.len() {
-                let i = (next_socket + k) % sockets.len();
-                if sockets[i].io.poll_recv_ready(cx).is_ready() {
-                    return Poll::Ready(Wake::Readable(i));
+            None => None,
+        };
+        let wake = if let Some(wake) = spun {
+            wake
+        } else {
+            match deadline {
+                Some(t) => sleep.as_mut().reset(tokio::time::Instant::from_std(t)),
+                None => sleep
+                    .as_mut()
+                    .reset(tokio::time::Instant::now() + std::time::Duration::from_secs(3600)),
+            }
+            poll_fn(|cx| {
+                if woken.as_mut().poll(cx).is_ready() {
+                    return Poll::Ready(Wake::User);
                 }
-            }
-            if let Poll::Ready(Some(input)) = streams.poll_recv(cx) {
-                return Poll::Ready(Wake::Stream(input));
-            }
-            if mdns.poll_readable(cx) {
-                return Poll::Ready(Wake::Mdns);
-            }
-            if sleep.as_mut().poll(cx).is_ready() {
-                return Poll::Ready(Wake::Timer);
-            }
-            Poll::Pending
-        })
-        .await;
+                for k in 0..sockets.len() {
+                    let i = (next_socket + k) % sockets.len();
+                    if sockets[i].io.poll_recv_ready(cx).is_ready() {
+                        return Poll::Ready(Wake::Readable(i));
+                    }
+                }
+                if let Poll::Ready(Some(input)) = streams.poll_recv(cx) {
+                    return Poll::Ready(Wake::Stream(input));
+                }
+                if mdns.poll_readable(cx) {
+                    return Poll::Ready(Wake::Mdns);
+                }
+                if sleep.as_mut().poll(cx).is_ready() {
+                    return Poll::Ready(Wake::Timer);
+                }
+                Poll::Pending
+            })
+            .await
+        };
         match wake {
             Wake::User | Wake::Timer => {}
             Wake::Stream(input) => stream_input.push(input),
@@ -229,6 +255,64 @@ pub(crate) async fn run(shared: Arc<Shared>, sockets: Vec<Socket>, mdns_seed: u1
     tracing::debug!("driver stopped");
 }
 
+/// Spins that found nothing after which a connection stops spinning: on
+/// a path whose replies take longer than the budget (a WAN), spinning
+/// costs at most this many budgets of CPU per connection.
+const MAX_FRUITLESS_SPINS: u32 = 8;
+
+/// Until when the driver should poll for input before it sleeps, if at
+/// all ([`Configuration::connecting_spin`](crate::Configuration::connecting_spin)):
+/// only while the connection is being set up (from the first ICE check
+/// until DTLS is done: before it, the waits are for the application's
+/// offer/answer, which a spin only takes a core from), and never past the
+/// core's next timeout.
+fn spin_deadline(
+    state: ConnectionState,
+    budget: Duration,
+    now: Instant,
+    timeout: Option<Instant>,
+) -> Option<Instant> {
+    if budget.is_zero() || state != ConnectionState::Connecting {
+        return None;
+    }
+    let until = now + budget;
+    Some(timeout.map_or(until, |t| t.min(until)))
+}
+
+/// Polls the sockets and the user's wake-up without sleeping until
+/// `until`, yielding to the runtime's other tasks (and its I/O driver)
+/// between polls. A sleeping thread's wake-up costs tens of microseconds
+/// on a virtual machine, and a handshake waits for the peer some eight
+/// times; what arrives within the budget is handled at once. `None` when
+/// nothing came.
+async fn spin(
+    sockets: &[Socket],
+    mut woken: std::pin::Pin<&mut tokio::sync::futures::Notified<'_>>,
+    until: Instant,
+) -> Option<Wake> {
+    loop {
+        let wake = poll_fn(|cx| {
+            if woken.as_mut().poll(cx).is_ready() {
+                return Poll::Ready(Some(Wake::User));
+            }
+            for (i, socket) in sockets.iter().enumerate() {
+                if socket.io.poll_recv_ready(cx).is_ready() {
+                    return Poll::Ready(Some(Wake::Readable(i)));
+                }
+            }
+            Poll::Ready(None)
+        })
+        .await;
+        if wake.is_some() {
+            return wake;
+        }
+        if Instant::now() >= until {
+            return None;
+        }
+        tokio::task::yield_now().await;
+    }
+}
+
 /// Queues the core's datagrams for the flush until `output` (the turn's
 /// total so far) reaches [`MAX_OUTPUT_BYTES_PER_TURN`]; true if it stopped
 /// there, with more perhaps waiting.
@@ -241,4 +325,72 @@ fn take_output(st: &mut State, sender: &mut Sender, now: Instant, output: &mut u
         sender.push(t);
     }
     true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+    }
+
+    fn loopback_socket() -> Socket {
+        Socket::bind("lo", "127.0.0.1".parse().unwrap(), None, 1 << 16, 0).unwrap()
+    }
+
+    #[test]
+    fn spinning_is_for_connecting_and_stops_at_the_timeout() {
+        let now = Instant::now();
+        let budget = Duration::from_micros(150);
+        let spin = |state, timeout| spin_deadline(state, budget, now, timeout);
+        assert_eq!(spin(ConnectionState::Connecting, None), Some(now + budget));
+        assert_eq!(spin(ConnectionState::New, None), None);
+        let soon = now + Duration::from_micros(20);
+        assert_eq!(spin(ConnectionState::Connecting, Some(soon)), Some(soon));
+        assert_eq!(spin(ConnectionState::Connected, None), None);
+        assert_eq!(spin(ConnectionState::Failed, None), None);
+        assert_eq!(
+            spin_deadline(ConnectionState::Connecting, Duration::ZERO, now, None),
+            None
+        );
+    }
+
+    #[test]
+    fn spinning_returns_what_arrives_or_nothing_at_its_deadline() {
+        runtime().block_on(async {
+            let sockets = vec![loopback_socket()];
+            let notify = tokio::sync::Notify::new();
+            let far = Instant::now() + Duration::from_secs(30);
+            {
+                // Nothing comes: back at the deadline, not before.
+                let woken = notify.notified();
+                tokio::pin!(woken);
+                let until = Instant::now() + Duration::from_millis(2);
+                assert!(spin(&sockets, woken.as_mut(), until).await.is_none());
+                assert!(Instant::now() >= until);
+            }
+            {
+                // A datagram waiting: read at once (the deadline is far off).
+                let peer = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+                peer.send_to(b"x", sockets[0].local).unwrap();
+                let woken = notify.notified();
+                tokio::pin!(woken);
+                let wake = spin(&sockets, woken.as_mut(), far).await;
+                assert!(matches!(wake, Some(Wake::Readable(0))));
+                assert!(Instant::now() < far);
+            }
+            {
+                // A user call's wake-up ends it too.
+                notify.notify_one();
+                let woken = notify.notified();
+                tokio::pin!(woken);
+                let wake = spin(&sockets, woken.as_mut(), far).await;
+                assert!(matches!(wake, Some(Wake::User)));
+            }
+        });
+    }
 }
