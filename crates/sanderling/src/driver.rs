@@ -275,8 +275,9 @@ fn spin_deadline(
     if budget.is_zero() || state != ConnectionState::Connecting {
         return None;
     }
-    let until = now + budget;
-    Some(timeout.map_or(until, |t| t.min(until)))
+    // A timeout already due is the next turn's, not a spin's.
+    let until = timeout.map_or(now + budget, |t| t.min(now + budget));
+    (until > now).then_some(until)
 }
 
 /// Polls the sockets and the user's wake-up without sleeping until
@@ -351,6 +352,7 @@ mod tests {
         assert_eq!(spin(ConnectionState::New, None), None);
         let soon = now + Duration::from_micros(20);
         assert_eq!(spin(ConnectionState::Connecting, Some(soon)), Some(soon));
+        assert_eq!(spin(ConnectionState::Connecting, Some(now)), None);
         assert_eq!(spin(ConnectionState::Connected, None), None);
         assert_eq!(spin(ConnectionState::Failed, None), None);
         assert_eq!(
