@@ -248,7 +248,12 @@ fn one_init_opens_the_association_the_dtls_client_answers_it() {
 
 /// A channel made before the offer, open on both sides after offer/answer.
 fn channel_open_on_both_sides(p: &mut Pair) -> ChannelHandle {
-    open_channel_edited(p, |_| {}, |_| {})
+    channel_open_within(p, Duration::from_secs(10))
+}
+
+/// The same, on a path slow enough (loss) to need `within` of virtual time.
+fn channel_open_within(p: &mut Pair, within: Duration) -> ChannelHandle {
+    open_channel_edited(p, within, |_| {}, |_| {})
 }
 
 /// SNAP (the default between two of ours): each description carries its
@@ -316,19 +321,7 @@ fn snap_setup_survives_loss_and_reordering_of_any_packet() {
             ..LinkConfig::with_delay(Duration::from_millis(10))
         };
         let mut p = Pair::new(100 + seed, link);
-        let now = p.sim.now();
-        let ch = p
-            .a()
-            .peer
-            .create_data_channel(now, ChannelConfig::new("lossy"))
-            .unwrap();
-        p.negotiate();
-        assert!(
-            p.run_until(Duration::from_secs(120), |a, b| a.peer.channel_state(ch)
-                == Some(ReadyState::Open)
-                && !b.incoming().is_empty()),
-            "seed {seed}: not open"
-        );
+        let ch = channel_open_within(&mut p, Duration::from_secs(120));
         assert!(p.a().peer.sctp_opened_by_snap(), "seed {seed}");
         let now = p.sim.now();
         for i in 0..20u8 {
@@ -393,6 +386,7 @@ fn an_invalid_sctp_init_in_the_offer_is_ignored() {
         let mut p = Pair::new(14, LinkConfig::with_delay(Duration::from_millis(5)));
         let ch = open_channel_edited(
             &mut p,
+            Duration::from_secs(10),
             |offer| {
                 let ours = sdp_attr(offer, "sctp-init")[0].to_owned();
                 *offer = offer.replace(&ours, junk);
@@ -420,6 +414,7 @@ fn our_own_sctp_init_echoed_in_the_answer_is_not_snap() {
     let ours = std::cell::RefCell::new(String::new());
     open_channel_edited(
         &mut p,
+        Duration::from_secs(10),
         |offer| *ours.borrow_mut() = sdp_attr(offer, "sctp-init")[0].to_owned(),
         |answer| {
             let line = format!("a=sctp-init:{}\r\na=max-message-size", ours.borrow());
@@ -433,9 +428,10 @@ fn our_own_sctp_init_echoed_in_the_answer_is_not_snap() {
 }
 
 /// A channel made before an offer/answer edited on the way, open on both
-/// sides.
+/// sides within `within`.
 fn open_channel_edited(
     p: &mut Pair,
+    within: Duration,
     offer: impl FnOnce(&mut String),
     answer: impl FnOnce(&mut String),
 ) -> ChannelHandle {
@@ -446,9 +442,12 @@ fn open_channel_edited(
         .create_data_channel(now, ChannelConfig::new("edited"))
         .unwrap();
     p.negotiate_edited(offer, answer);
-    assert!(p.run_until(Duration::from_secs(10), |a, b| {
-        a.events.contains(&PeerEvent::ChannelOpen(ch)) && !b.incoming().is_empty()
-    }));
+    assert!(
+        p.run_until(within, |a, b| {
+            a.events.contains(&PeerEvent::ChannelOpen(ch)) && !b.incoming().is_empty()
+        }),
+        "channel not open on both sides within {within:?}"
+    );
     ch
 }
 
@@ -492,20 +491,7 @@ fn renegotiation_keeps_what_the_first_exchange_decided_about_snap() {
 #[test]
 fn a_garbage_remote_description_leaves_the_connection_working() {
     let mut p = Pair::new(2, LinkConfig::with_delay(Duration::from_millis(5)));
-    let now = p.sim.now();
-    let ch = p
-        .a()
-        .peer
-        .create_data_channel(now, ChannelConfig::new("x"))
-        .unwrap();
-    p.negotiate();
-    // The peer may see the channel (its DCEP OPEN came with the
-    // COOKIE-ECHO) a moment before ours opens.
-    assert!(
-        p.run_until(Duration::from_secs(10), |a, b| a.peer.channel_state(ch)
-            == Some(ReadyState::Open)
-            && !b.incoming().is_empty())
-    );
+    let ch = channel_open_on_both_sides(&mut p);
     let now = p.sim.now();
     let junk = sanderling_rtc::jsep::SessionDescription {
         sdp_type: sanderling_rtc::jsep::SdpType::Offer,
@@ -524,18 +510,7 @@ fn reliable_channel_survives_loss() {
         ..LinkConfig::with_delay(Duration::from_millis(10))
     };
     let mut p = Pair::new(3, link);
-    let now = p.sim.now();
-    let ch = p
-        .a()
-        .peer
-        .create_data_channel(now, ChannelConfig::new("bulk"))
-        .unwrap();
-    p.negotiate();
-    assert!(
-        p.run_until(Duration::from_secs(60), |a, b| a.peer.channel_state(ch)
-            == Some(ReadyState::Open)
-            && !b.incoming().is_empty())
-    );
+    let ch = channel_open_within(&mut p, Duration::from_secs(60));
     let now = p.sim.now();
     for i in 0..200u32 {
         p.a()
