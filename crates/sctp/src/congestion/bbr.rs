@@ -441,6 +441,10 @@ impl CongestionController for Bbr {
         // rate, so the window needs no decay (the draft's restart from idle).
     }
 
+    fn uses_rate_samples(&self) -> bool {
+        true
+    }
+
     fn pacing_rate(&self) -> Option<u64> {
         if self.max_bw == 0 {
             return None;

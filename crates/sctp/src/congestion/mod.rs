@@ -91,6 +91,13 @@ pub trait CongestionController: fmt::Debug + Send {
     /// The association calls this before sending new data after a pause.
     fn on_idle(&mut self, idle_for: Duration, rto: Duration);
 
+    /// Whether [`AckEvent::rate_sample`] is read: measuring delivery rates
+    /// costs 32 bytes per chunk in flight, so only a controller that uses
+    /// them has them.
+    fn uses_rate_samples(&self) -> bool {
+        false
+    }
+
     /// The rate, in bytes per second, at which the association should pace
     /// packets carrying DATA; `None` sends as fast as the windows allow.
     fn pacing_rate(&self) -> Option<u64> {

@@ -49,9 +49,10 @@ enum State {
     Abandoned,
 }
 
-/// One chunk's record: 128 bytes, one per chunk in flight (with 100-byte
-/// messages some 8,000 of them), so its times are [`Stamp`]s and its
-/// fields are no wider than they need be.
+/// One chunk's record: 96 bytes, one per chunk in flight (with 100-byte
+/// messages some 8,000 of them), so its times are [`Stamp`]s, its fields
+/// are no wider than they need be, and its delivery-rate snapshot lives in
+/// [`RateTracker`], kept only for a controller that reads rate samples.
 #[derive(Debug)]
 struct Item {
     data: Data,
@@ -59,8 +60,6 @@ struct Item {
     /// When the message expires ([`Stamp::NEVER`]: no lifetime).
     expires_at: Stamp,
     sent_at: Stamp,
-    /// Delivery state when last sent, for rate samples.
-    snapshot: SendSnapshot,
     /// Bytes the chunk counts for in flight size and peer window (a
     /// chunk's length field has 16 bits, so any chunk's size fits).
     size: u16,
@@ -127,6 +126,16 @@ pub enum SackError {
     AcksUnsentTsn(Tsn),
 }
 
+/// Delivery-rate sampling: the estimator and, per chunk in flight, the
+/// delivery state when it was last sent. Only BBR reads the samples; for
+/// NewReno the 32-byte snapshots would be a quarter of every chunk's record.
+#[derive(Debug, Default)]
+struct RateTracker {
+    delivery: DeliveryRate,
+    /// One per item of [`OutstandingData::items`], in the same order.
+    snapshots: VecDeque<SendSnapshot>,
+}
+
 /// The send side's record of every DATA/I-DATA chunk not yet cumulatively acked.
 #[derive(Debug)]
 pub struct OutstandingData {
@@ -146,14 +155,17 @@ pub struct OutstandingData {
     abandoned: VecDeque<AbandonedMessage>,
     /// Unwrapped advanced peer ack point (RFC 3758 §3.5), at least `base - 1`.
     advanced_peer_ack: u64,
-    delivery: DeliveryRate,
+    /// `None` unless the congestion controller reads rate samples.
+    rate: Option<RateTracker>,
     /// What the stamps count from: fixed by the first chunk sent.
     epoch: Option<Epoch>,
 }
 
 impl OutstandingData {
     /// Nothing outstanding; the first chunk sent gets `initial_tsn`.
-    pub fn new(initial_tsn: Tsn) -> Self {
+    /// `rate_samples`: measure delivery rates (see
+    /// [`CongestionController::uses_rate_samples`](crate::congestion::CongestionController::uses_rate_samples)).
+    pub fn new(initial_tsn: Tsn, rate_samples: bool) -> Self {
         // Unwrapped TSNs start at 2^32 so `base - 1` never underflows.
         let base = (1u64 << 32) + u64::from(initial_tsn.0);
         Self {
@@ -167,7 +179,7 @@ impl OutstandingData {
             rtt_probe: None,
             abandoned: VecDeque::new(),
             advanced_peer_ack: base - 1,
-            delivery: DeliveryRate::default(),
+            rate: rate_samples.then(RateTracker::default),
             epoch: None,
         }
     }
@@ -177,9 +189,12 @@ impl OutstandingData {
         *self.epoch.get_or_insert(Epoch::new(now))
     }
 
-    /// The delivery-rate estimator (the sender marks itself app-limited here).
-    pub fn delivery_mut(&mut self) -> &mut DeliveryRate {
-        &mut self.delivery
+    /// The sender has less to send than the windows allow: rate samples
+    /// until what is in flight now is acknowledged measure the application.
+    pub fn note_app_limited(&mut self) {
+        if let Some(r) = &mut self.rate {
+            r.delivery.set_app_limited(self.flight_bytes);
+        }
     }
 
     fn wire(t: u64) -> Tsn {
@@ -260,7 +275,10 @@ impl OutstandingData {
         let epoch = self.epoch(now);
         let sent_at = epoch.stamp(now);
         let expires_at = epoch.deadline(limits.expires_at);
-        let snapshot = self.delivery.on_send(sent_at, self.flight_bytes == 0);
+        if let Some(r) = &mut self.rate {
+            let snapshot = r.delivery.on_send(sent_at, self.flight_bytes == 0);
+            r.snapshots.push_back(snapshot);
+        }
         // Never wider than 16 bits (above); saturating keeps the totals
         // consistent, since they add and subtract the stored size.
         let size = u16::try_from(size).unwrap_or(u16::MAX);
@@ -269,7 +287,6 @@ impl OutstandingData {
             message_id,
             expires_at,
             sent_at,
-            snapshot,
             size,
             max_retransmits: limits.max_retransmits,
             state: State::InFlight,
@@ -320,14 +337,17 @@ impl OutstandingData {
                 let tsn = self.base;
                 self.base += 1;
                 self.forget(&item, tsn);
+                let snapshot = self.rate.as_mut().and_then(|r| r.snapshots.pop_front());
                 if item.state != State::Acked && item.state != State::Abandoned {
-                    self.delivery.on_acked(
-                        now,
-                        &item.snapshot,
-                        item.sent_at,
-                        u32::from(item.size),
-                        item.retransmissions > 0,
-                    );
+                    if let (Some(r), Some(snapshot)) = (&mut self.rate, snapshot) {
+                        r.delivery.on_acked(
+                            now,
+                            &snapshot,
+                            item.sent_at,
+                            u32::from(item.size),
+                            item.retransmissions > 0,
+                        );
+                    }
                     out.bytes_acked += u64::from(item.size);
                     highest_new = Some(tsn);
                     if self.rtt_probe == Some(tsn) && item.retransmissions == 0 {
@@ -457,7 +477,7 @@ impl OutstandingData {
             }
             self.rtt_probe = None;
         }
-        out.rate_sample = self.delivery.take_sample(now);
+        out.rate_sample = self.rate.as_mut().and_then(|r| r.delivery.take_sample(now));
         Ok(out)
     }
 
@@ -482,7 +502,7 @@ impl OutstandingData {
         };
         let (state, size32) = (item.state, u32::from(item.size));
         let size = u64::from(size32);
-        let (snapshot, sent_at, rtx) = (item.snapshot, item.sent_at, item.retransmissions > 0);
+        let (sent_at, rtx) = (item.sent_at, item.retransmissions > 0);
         match state {
             State::InFlight => {
                 item.state = State::Acked;
@@ -496,7 +516,12 @@ impl OutstandingData {
             }
             State::Acked | State::Abandoned => return false,
         }
-        self.delivery.on_acked(now, &snapshot, sent_at, size32, rtx);
+        let idx = (tsn - self.base) as usize;
+        if let Some(r) = &mut self.rate
+            && let Some(snapshot) = r.snapshots.get(idx).copied()
+        {
+            r.delivery.on_acked(now, &snapshot, sent_at, size32, rtx);
+        }
         out.bytes_acked += size;
         true
     }
@@ -607,11 +632,15 @@ impl OutstandingData {
             }
             self.to_retransmit.pop_first();
             let end = self.end();
-            let snapshot = self.delivery.on_send(now, self.flight_bytes == 0);
+            if let Some(r) = &mut self.rate {
+                let snapshot = r.delivery.on_send(now, self.flight_bytes == 0);
+                if let Some(slot) = r.snapshots.get_mut(idx) {
+                    *slot = snapshot;
+                }
+            }
             let item = &mut self.items[idx];
             item.state = State::InFlight;
             item.sent_at = now;
-            item.snapshot = snapshot;
             item.retransmissions = item.retransmissions.saturating_add(1);
             item.nack_count = 0;
             item.sent_after = u32::try_from(end - tsn).unwrap_or(u32::MAX);
@@ -806,6 +835,13 @@ impl OutstandingData {
 impl OutstandingData {
     /// Recomputes every running total the slow way.
     fn check_invariants(&self) {
+        if let Some(r) = &self.rate {
+            assert_eq!(
+                r.snapshots.len(),
+                self.items.len(),
+                "one snapshot per chunk"
+            );
+        }
         let mut flight = 0;
         let mut outstanding = 0;
         let mut lost = BTreeSet::new();
@@ -833,11 +869,11 @@ impl OutstandingData {
 mod tests {
     use super::*;
 
-    /// One record per chunk in flight: it stays at 128 bytes.
+    /// One record per chunk in flight: it stays at 96 bytes.
     #[test]
     #[cfg(target_pointer_width = "64")]
-    fn a_chunk_record_takes_128_bytes() {
-        assert_eq!(size_of::<Item>(), 128);
+    fn a_chunk_record_takes_96_bytes() {
+        assert_eq!(size_of::<Item>(), 96);
     }
     use crate::types::{Ppid, Ssn};
     use bytes::Bytes;
@@ -855,7 +891,7 @@ mod tests {
     }
 
     fn filled(n: u32, now: Instant) -> OutstandingData {
-        let mut o = OutstandingData::new(Tsn(u32::MAX - 2));
+        let mut o = OutstandingData::new(Tsn(u32::MAX - 2), true);
         send(&mut o, 0..n, now);
         o
     }
@@ -1012,10 +1048,54 @@ mod tests {
         assert!(o.has_data_to_retransmit());
     }
 
+    /// Rate samples come from the snapshots a chunk keeps from its last
+    /// send, by cumulative ack and by gap block alike; without rate
+    /// sampling there are neither.
+    #[test]
+    fn rate_samples_only_when_asked_for() {
+        let t0 = Instant::now();
+        for rate_samples in [true, false] {
+            let mut o = OutstandingData::new(Tsn(1), rate_samples);
+            for i in 0..4 {
+                let at = t0 + Duration::from_millis(i);
+                o.insert(
+                    at,
+                    data(1, 0, true, true),
+                    1000,
+                    MessageId::for_test(i),
+                    ChunkLimits::default(),
+                );
+            }
+            let later = t0 + Duration::from_millis(20);
+            let by_gap = o
+                .handle_sack(later, Tsn(0), &[GapAckBlock { start: 2, end: 2 }], false)
+                .unwrap();
+            let by_cum = o
+                .handle_sack(later + Duration::from_millis(5), Tsn(4), &[], false)
+                .unwrap();
+            if rate_samples {
+                let s = by_gap
+                    .rate_sample
+                    .expect("a sample from the gap-acked chunk");
+                assert_eq!(
+                    (s.delivered, s.rtt),
+                    (1000, Some(Duration::from_millis(19)))
+                );
+                let s = by_cum
+                    .rate_sample
+                    .expect("a sample from the cumulative ack");
+                assert_eq!(s.total_delivered, 4000);
+            } else {
+                assert_eq!((by_gap.rate_sample, by_cum.rate_sample), (None, None));
+            }
+            o.check_invariants();
+        }
+    }
+
     #[test]
     fn max_retransmits_zero_abandons_whole_message_and_forwards_tsn() {
         let t0 = Instant::now();
-        let mut o = OutstandingData::new(Tsn(100));
+        let mut o = OutstandingData::new(Tsn(100), true);
         let lim = ChunkLimits {
             max_retransmits: Some(0),
             expires_at: None,
@@ -1075,7 +1155,7 @@ mod tests {
     #[test]
     fn partially_sent_message_reports_unsent_remainder() {
         let t0 = Instant::now();
-        let mut o = OutstandingData::new(Tsn(1));
+        let mut o = OutstandingData::new(Tsn(1), true);
         let lim = ChunkLimits {
             max_retransmits: None,
             expires_at: Some(t0 + Duration::from_millis(50)),
@@ -1106,7 +1186,7 @@ mod tests {
     #[test]
     fn abandoned_front_with_gap_acked_chunks_forward_tsn_reaches_past_them() {
         let t0 = Instant::now();
-        let mut o = OutstandingData::new(Tsn(10));
+        let mut o = OutstandingData::new(Tsn(10), true);
         let lim = ChunkLimits {
             max_retransmits: Some(0),
             expires_at: None,
@@ -1144,10 +1224,11 @@ mod tests {
         fn random_loss_keeps_totals_exact(
             ops in proptest::collection::vec((0u8..5, 0u8..100), 1..300),
             start in proptest::prelude::any::<u32>(),
+            rate_samples in proptest::prelude::any::<bool>(),
         ) {
             use std::collections::BTreeSet as Set;
             let t0 = Instant::now();
-            let mut o = OutstandingData::new(Tsn(start));
+            let mut o = OutstandingData::new(Tsn(start), rate_samples);
             let mut received: Set<u64> = Set::new();
             let mut next_id = 0u64;
             let mut old_sacks: Vec<(Tsn, Vec<GapAckBlock>)> = Vec::new();

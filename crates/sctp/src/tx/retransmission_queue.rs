@@ -51,7 +51,7 @@ impl RetransmissionQueue {
         mtu: usize,
     ) -> Self {
         Self {
-            outstanding: OutstandingData::new(initial_tsn),
+            outstanding: OutstandingData::new(initial_tsn, cc.uses_rate_samples()),
             cc,
             rto,
             t3: Timer::default(),
@@ -225,9 +225,8 @@ impl RetransmissionQueue {
     /// The sender has no more data to send while the windows would allow
     /// more: delivery-rate samples now measure the application.
     pub fn note_app_limited(&mut self) {
-        let flight = self.outstanding.flight_bytes();
         if self.cwnd_allows() {
-            self.outstanding.delivery_mut().set_app_limited(flight);
+            self.outstanding.note_app_limited();
         }
     }
 
