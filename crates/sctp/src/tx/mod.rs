@@ -1,6 +1,7 @@
 //! The sending half of the association: outgoing message queues, stream
 //! scheduling, data in flight and retransmission timing.
 
+mod block_queue;
 pub mod outstanding_data;
 pub mod pacer;
 pub mod retransmission_queue;

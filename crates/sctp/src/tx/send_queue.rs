@@ -37,6 +37,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 
+use super::block_queue::BlockQueue;
 use super::scheduler::{DEFAULT_PRIORITY, Scheduler, SchedulerKind};
 use crate::stream_map::StreamMap;
 use crate::types::{Data, Fsn, Mid, Ppid, Ssn, StreamId};
@@ -254,7 +255,7 @@ struct Progress {
 
 #[derive(Clone, Debug)]
 struct OutStream {
-    queue: VecDeque<QueuedMessage>,
+    queue: BlockQueue<QueuedMessage>,
     /// The front message's progress once it started.
     head: Option<Progress>,
     buffered: usize,
@@ -273,7 +274,7 @@ struct OutStream {
 impl OutStream {
     fn new() -> Self {
         Self {
-            queue: VecDeque::new(),
+            queue: BlockQueue::default(),
             head: None,
             buffered: 0,
             low_threshold: 0,
@@ -769,7 +770,7 @@ impl SendQueue {
         let before = stream.buffered;
         let count = stream.queue.len();
         let partial = stream.head.take().is_some();
-        stream.queue = VecDeque::new();
+        stream.queue = BlockQueue::default();
         stream.buffered = 0;
         self.total_buffered -= before;
         self.queued_messages -= count;
@@ -839,7 +840,7 @@ impl SendQueue {
         self.scheduler
             .set_ready(stream_id, stream.is_ready(), stream.priority);
         if stream.queue.is_empty() && stream.queue.capacity() > RETAINED_QUEUE_CAPACITY {
-            stream.queue = VecDeque::new();
+            stream.queue = BlockQueue::default();
         }
         self.forget_if_default(stream_id);
     }
