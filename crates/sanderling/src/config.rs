@@ -234,7 +234,10 @@ pub struct Configuration {
     /// only until the connection is up, and a connection stops after
     /// eight waits that nothing ended within the budget (a path whose
     /// replies take longer, a WAN): at most eight budgets of CPU per
-    /// connection there. Default 150 µs; zero turns it off; at most
+    /// connection there. It pays only on idle cores: on a machine busy
+    /// with other work the spinning thread takes a core that work (or the
+    /// peer's crypto, with both peers in one process) needs, and set-up is
+    /// slower than without. Default 150 µs; zero turns it off; at most
     /// 10 ms.
     pub connecting_spin: Duration,
     /// How long ICE keeps hoping when no candidate pair can work (none
