@@ -141,6 +141,8 @@ pub(crate) struct ChannelEntry {
     pub(crate) id: Option<u16>,
     /// Events and messages not yet taken, in order.
     pub(crate) queue: VecDeque<DataChannelEvent>,
+    /// The most the queue held since it was last empty.
+    fill_peak: usize,
     pub(crate) low_queued: bool,
     pub(crate) errors_queued: usize,
     /// Every handle was dropped: messages are discarded.
@@ -156,6 +158,7 @@ impl ChannelEntry {
             state,
             id: None,
             queue: VecDeque::new(),
+            fill_peak: 0,
             low_queued: false,
             errors_queued: 0,
             detached: false,
@@ -169,10 +172,12 @@ impl ChannelEntry {
             .queue
             .iter()
             .position(|e| matches!(e, DataChannelEvent::Message(_)))?;
-        match self.queue.remove(i) {
+        let taken = match self.queue.remove(i) {
             Some(DataChannelEvent::Message(m)) => Some(m),
             _ => None,
-        }
+        };
+        self.trim_drained();
+        taken
     }
 
     /// Takes the next event of any kind.
@@ -183,9 +188,36 @@ impl ChannelEntry {
             DataChannelEvent::Error(_) => self.errors_queued -= 1,
             _ => {}
         }
+        self.trim_drained();
         Some(e)
     }
+
+    pub(crate) fn push(&mut self, event: DataChannelEvent) {
+        self.queue.push_back(event);
+        self.fill_peak = self.fill_peak.max(self.queue.len());
+    }
+
+    /// A drained queue gives back what a burst made it grow to, half at
+    /// each drain that used less than a quarter of it. A `VecDeque` keeps
+    /// its capacity, and a window of small messages read late is tens of
+    /// thousands of events (40 bytes each) that a channel would otherwise
+    /// hold until it closes; halving only after light use keeps a steady
+    /// stream from reallocating at every drain.
+    fn trim_drained(&mut self) {
+        if !self.queue.is_empty() {
+            return;
+        }
+        let peak = std::mem::take(&mut self.fill_peak);
+        let capacity = self.queue.capacity();
+        if capacity > RETAINED_EVENT_CAPACITY && peak < capacity / 4 {
+            self.queue
+                .shrink_to((capacity / 2).max(RETAINED_EVENT_CAPACITY));
+        }
+    }
 }
+
+/// Capacity a drained channel queue shrinks no further than.
+const RETAINED_EVENT_CAPACITY: usize = 16;
 
 /// The ORTC layers started on a chain.
 #[derive(Debug, Default)]
@@ -248,7 +280,7 @@ impl State {
         for entry in self.channels.values_mut() {
             if entry.state != ReadyState::Closed {
                 entry.state = ReadyState::Closed;
-                entry.queue.push_back(DataChannelEvent::Close);
+                entry.push(DataChannelEvent::Close);
             }
             entry.notify.notify_waiters();
         }
@@ -419,7 +451,7 @@ impl State {
                 // W3C: announced open; its open event follows.
                 let mut entry = ChannelEntry::new(info, ReadyState::Open);
                 entry.id = self.peer.channel_stream_id(h);
-                entry.queue.push_back(DataChannelEvent::Open);
+                entry.push(DataChannelEvent::Open);
                 self.channels.insert(h, entry);
                 self.push_event(QueuedEvent::DataChannel(h));
             }
@@ -429,7 +461,7 @@ impl State {
                     entry.id = id.or(entry.id);
                     if entry.state == ReadyState::Connecting {
                         entry.state = ReadyState::Open;
-                        entry.queue.push_back(DataChannelEvent::Open);
+                        entry.push(DataChannelEvent::Open);
                     }
                 }
             }
@@ -438,7 +470,7 @@ impl State {
                 // application reads) bounds what can be waiting.
                 match self.channels.get_mut(&channel) {
                     Some(entry) if !entry.detached => {
-                        entry.queue.push_back(DataChannelEvent::Message(message));
+                        entry.push(DataChannelEvent::Message(message));
                         self.mark(channel);
                     }
                     _ => self.window_update |= self.peer.release_received(&message),
@@ -450,7 +482,7 @@ impl State {
                     && !entry.detached
                 {
                     entry.low_queued = true;
-                    entry.queue.push_back(DataChannelEvent::BufferedAmountLow);
+                    entry.push(DataChannelEvent::BufferedAmountLow);
                 }
             }
             PeerEvent::ChannelClosing(h) => {
@@ -458,7 +490,7 @@ impl State {
                     && matches!(entry.state, ReadyState::Connecting | ReadyState::Open)
                 {
                     entry.state = ReadyState::Closing;
-                    entry.queue.push_back(DataChannelEvent::Closing);
+                    entry.push(DataChannelEvent::Closing);
                 }
             }
             PeerEvent::ChannelClosed(h) => {
@@ -466,7 +498,7 @@ impl State {
                     && entry.state != ReadyState::Closed
                 {
                     entry.state = ReadyState::Closed;
-                    entry.queue.push_back(DataChannelEvent::Close);
+                    entry.push(DataChannelEvent::Close);
                 }
                 if self.channels.get(&h).is_some_and(|e| e.detached) {
                     self.channels.remove(&h);
@@ -481,7 +513,7 @@ impl State {
                     && !entry.detached
                 {
                     entry.errors_queued += 1;
-                    entry.queue.push_back(DataChannelEvent::Error(reason));
+                    entry.push(DataChannelEvent::Error(reason));
                 } else {
                     tracing::debug!(%reason, "data channel error dropped");
                 }
@@ -490,6 +522,74 @@ impl State {
                 channel: None,
                 reason,
             } => tracing::warn!(%reason, "transport error"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bytes::Bytes;
+
+    fn entry() -> ChannelEntry {
+        ChannelEntry::new(
+            ChannelInfo {
+                label: "t".into(),
+                protocol: String::new(),
+                ordered: true,
+                max_packet_life_time: None,
+                max_retransmits: None,
+                negotiated: false,
+            },
+            ReadyState::Open,
+        )
+    }
+
+    fn fill_and_drain(e: &mut ChannelEntry, count: u32, by_message: bool) {
+        for i in 0..count {
+            e.push(DataChannelEvent::Message(Message::Binary(
+                Bytes::copy_from_slice(&i.to_be_bytes()),
+            )));
+        }
+        for i in 0..count {
+            let m = if by_message {
+                e.take_message()
+            } else {
+                match e.take_event() {
+                    Some(DataChannelEvent::Message(m)) => Some(m),
+                    _ => None,
+                }
+            };
+            assert_eq!(
+                m,
+                Some(Message::Binary(Bytes::copy_from_slice(&i.to_be_bytes())))
+            );
+        }
+    }
+
+    /// After a burst, light use gives the queue's memory back, halving at
+    /// each drain, down to a few events; a steady stream of bursts of one
+    /// size keeps its ring.
+    #[test]
+    fn a_drained_queue_gives_back_its_burst() {
+        for by_message in [true, false] {
+            let mut e = entry();
+            for _ in 0..3 {
+                fill_and_drain(&mut e, 10_000, by_message);
+            }
+            let burst = e.queue.capacity();
+            assert!(burst >= 10_000, "steady bursts keep their ring");
+            let mut drains = 0;
+            while e.queue.capacity() > RETAINED_EVENT_CAPACITY {
+                fill_and_drain(&mut e, 1, by_message);
+                drains += 1;
+                assert!(
+                    drains <= 12,
+                    "capacity {} after {drains} drains",
+                    e.queue.capacity()
+                );
+            }
+            assert_eq!(e.queue.capacity(), RETAINED_EVENT_CAPACITY);
         }
     }
 }
