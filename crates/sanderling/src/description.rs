@@ -176,13 +176,18 @@ fn data_section(sdp: &str) -> Option<(usize, usize)> {
     start.map(|s| (s, sdp.len()))
 }
 
-/// W3C `RTCIceCandidate` (the `RTCIceCandidateInit` fields): one trickled
-/// candidate.
+/// W3C `RTCIceCandidate`: one trickled candidate, as the
+/// `RTCIceCandidateInit` fields; [`fields`](Self::fields) parses the
+/// string for the read-only attributes (`foundation`, `address`, `port`,
+/// `type`, ...).
 ///
 /// ```
-/// use sanderling::IceCandidate;
+/// use sanderling::{IceCandidate, IceCandidateType, IceProtocol};
 /// let c = IceCandidate::new("candidate:1 1 udp 2130706431 192.0.2.1 50000 typ host");
 /// assert_eq!(c.sdp_m_line_index, Some(0));
+/// let f = c.fields().unwrap();
+/// assert_eq!((f.typ, f.transport, f.port), (IceCandidateType::Host, IceProtocol::Udp, 50000));
+/// assert_eq!(f.address.to_string(), "192.0.2.1");
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IceCandidate {
@@ -203,7 +208,29 @@ impl IceCandidate {
             sdp_m_line_index: Some(0),
         }
     }
+
+    /// The candidate string parsed: W3C `RTCIceCandidate`'s read-only
+    /// attributes (`foundation`, `component`, `priority`, `address`,
+    /// `protocol` as `transport`, `port`, `type` as `typ`, `tcpType`,
+    /// `relatedAddress`, `relatedPort`, `usernameFragment` as `ufrag`).
+    /// `None` when the string is not a candidate (the empty string of
+    /// end-of-candidates, or one that does not parse), where W3C's
+    /// attributes are null.
+    pub fn fields(&self) -> Option<IceCandidateFields> {
+        IceCandidateFields::parse(&self.candidate).ok()
+    }
 }
+
+/// A parsed candidate ([`IceCandidate::fields`]).
+pub use sanderling_sdp::Candidate as IceCandidateFields;
+/// A candidate's address: an IP address, or an mDNS `.local` name.
+pub use sanderling_sdp::CandidateAddress as IceCandidateAddress;
+/// W3C `RTCIceCandidateType`: host, srflx, prflx, relay.
+pub use sanderling_sdp::CandidateType as IceCandidateType;
+/// W3C `RTCIceTcpCandidateType`: active, passive, so.
+pub use sanderling_sdp::TcpType as IceTcpCandidateType;
+/// W3C `RTCIceProtocol`: udp, tcp.
+pub use sanderling_sdp::Transport as IceProtocol;
 
 #[cfg(test)]
 mod tests {
@@ -214,6 +241,37 @@ mod tests {
     const C2: &str =
         "candidate:2 1 udp 1694498815 198.51.100.7 40000 typ srflx raddr 192.0.2.1 rport 50000";
     const C3: &str = "candidate:3 1 udp 2130706175 2001:db8::1 50002 typ host";
+
+    /// The read-only attributes come from the string; what is not a
+    /// candidate has none.
+    #[test]
+    fn fields_parse_the_candidate_string() {
+        let f = IceCandidate::new(C2).fields().unwrap();
+        assert_eq!(f.foundation, "2");
+        assert_eq!((f.component, f.priority, f.port), (1, 1694498815, 40000));
+        assert_eq!(f.typ, IceCandidateType::ServerReflexive);
+        assert_eq!(f.transport, IceProtocol::Udp);
+        assert_eq!(f.address.to_string(), "198.51.100.7");
+        assert_eq!(
+            (f.related_address.map(|a| a.to_string()), f.related_port),
+            (Some("192.0.2.1".to_string()), Some(50000))
+        );
+        let tcp = IceCandidate::new(
+            "candidate:4 1 tcp 1518280447 192.0.2.1 9 typ host tcptype active ufrag abcd",
+        )
+        .fields()
+        .unwrap();
+        assert_eq!(
+            (tcp.transport, tcp.tcp_type, tcp.ufrag.as_deref()),
+            (
+                IceProtocol::Tcp,
+                Some(IceTcpCandidateType::Active),
+                Some("abcd")
+            )
+        );
+        assert_eq!(IceCandidate::new("").fields(), None);
+        assert_eq!(IceCandidate::new("candidate:1 1 udp").fields(), None);
+    }
 
     fn builder(setup: Setup, candidates: &[&str], end: bool) -> DataDescriptionBuilder {
         let mut b = DataDescriptionBuilder::new(

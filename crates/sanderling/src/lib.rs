@@ -60,7 +60,10 @@ mod turn_stream;
 
 pub use config::{BundlePolicy, Configuration, IceServer, IceTransportPolicy, TurnTlsTrust};
 pub use data_channel::{DataChannel, DataChannelEvent, DataChannelEvents, DataChannelInit};
-pub use description::{IceCandidate, SdpType, SessionDescription};
+pub use description::{
+    IceCandidate, IceCandidateAddress, IceCandidateFields, IceCandidateType, IceProtocol,
+    IceTcpCandidateType, SdpType, SessionDescription,
+};
 pub use error::Error;
 pub use peer_connection::{
     IceCandidateError, PeerConnection, PeerConnectionEvent, PeerConnectionEvents, SctpFeatures,
