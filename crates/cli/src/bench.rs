@@ -191,19 +191,18 @@ pub(crate) async fn within<T>(what: &str, f: impl Future<Output = T>) -> Result<
 }
 
 fn configuration(a: &Args) -> Configuration {
-    Configuration {
+    let mut c = Configuration {
         include_loopback: true,
         ipv6: false,
         interfaces: vec!["127.0.0.1".into()],
         socket_buffer_size: a.sockbuf.max(64 << 10),
         snap: a.snap,
-        connecting_spin: a
-            .connecting_spin_us
-            .map_or(Configuration::default().connecting_spin, |us| {
-                std::time::Duration::from_micros(us)
-            }),
         ..Configuration::default()
+    };
+    if let Some(us) = a.connecting_spin_us {
+        c.connecting_spin = std::time::Duration::from_micros(us);
     }
+    c
 }
 
 /// Waits until `pc` has gathered every candidate (non-trickle) and returns

@@ -201,14 +201,9 @@ pub(crate) async fn run(shared: Arc<Shared>, sockets: Vec<Socket>, mdns_seed: u1
                     .reset(tokio::time::Instant::now() + std::time::Duration::from_secs(3600)),
             }
             poll_fn(|cx| {
-                if woken.as_mut().poll(cx).is_ready() {
-                    return Poll::Ready(Wake::User);
-                }
-                for k in 0..sockets.len() {
-                    let i = (next_socket + k) % sockets.len();
-                    if sockets[i].io.poll_recv_ready(cx).is_ready() {
-                        return Poll::Ready(Wake::Readable(i));
-                    }
+                if let Some(wake) = poll_user_or_sockets(cx, woken.as_mut(), &sockets, next_socket)
+                {
+                    return Poll::Ready(wake);
                 }
                 if let Poll::Ready(Some(input)) = streams.poll_recv(cx) {
                     return Poll::Ready(Wake::Stream(input));
@@ -292,18 +287,8 @@ async fn spin(
     until: Instant,
 ) -> Option<Wake> {
     loop {
-        let wake = poll_fn(|cx| {
-            if woken.as_mut().poll(cx).is_ready() {
-                return Poll::Ready(Some(Wake::User));
-            }
-            for (i, socket) in sockets.iter().enumerate() {
-                if socket.io.poll_recv_ready(cx).is_ready() {
-                    return Poll::Ready(Some(Wake::Readable(i)));
-                }
-            }
-            Poll::Ready(None)
-        })
-        .await;
+        let wake =
+            poll_fn(|cx| Poll::Ready(poll_user_or_sockets(cx, woken.as_mut(), sockets, 0))).await;
         if wake.is_some() {
             return wake;
         }
@@ -312,6 +297,24 @@ async fn spin(
         }
         tokio::task::yield_now().await;
     }
+}
+
+/// The user's wake-up, else the first readable socket from `first` on
+/// (round robin, so a busy socket does not starve the others): the
+/// sources a spin polls, and the first ones a sleeping wait does.
+fn poll_user_or_sockets(
+    cx: &mut std::task::Context<'_>,
+    woken: std::pin::Pin<&mut tokio::sync::futures::Notified<'_>>,
+    sockets: &[Socket],
+    first: usize,
+) -> Option<Wake> {
+    if woken.poll(cx).is_ready() {
+        return Some(Wake::User);
+    }
+    (0..sockets.len())
+        .map(|k| (first + k) % sockets.len())
+        .find(|&i| sockets[i].io.poll_recv_ready(cx).is_ready())
+        .map(Wake::Readable)
 }
 
 /// Queues the core's datagrams for the flush until `output` (the turn's
